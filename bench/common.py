@@ -1,0 +1,88 @@
+"""Shared benchmark helpers: a median-of-N timer with warm-up, peers run alternately.
+
+The machine is shared and noisy, so every figure is a median of several timed runs, and
+every comparison is a ratio of figures measured in the same process, alternating between
+libraries. Between libraries the timer sleeps briefly so that the other library's
+spinning worker threads go idle first (OpenBLAS, OpenMP and PyTorch all spin-wait).
+"""
+import json
+import os
+import platform
+import time
+
+import numpy as np
+
+import kernn
+
+
+def settle(seconds=0.02):
+    time.sleep(seconds)
+
+
+def timeit(fn, reps=7, min_time=0.02, warmup=1):
+    """Median seconds per call of fn() over `reps` samples, each at least `min_time` long."""
+    for _ in range(warmup):
+        fn()
+    t0 = time.perf_counter()
+    fn()
+    one = max(time.perf_counter() - t0, 1e-7)
+    inner = max(1, int(min_time / one))
+    samples = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        samples.append((time.perf_counter() - t0) / inner)
+    return float(np.median(samples))
+
+
+def compare(fns, reps=7, rounds=3):
+    """Time several named callables alternately; returns {name: median seconds}.
+
+    Each round times every callable once (reps samples); the result per name is the
+    median over rounds of those medians.
+    """
+    results = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            settle()
+            results[name].append(timeit(fn, reps=reps))
+    return {name: float(np.median(v)) for name, v in results.items()}
+
+
+def peak_gflops():
+    """This machine's measured FMA peak with kernn's ISA and thread count."""
+    return kernn._core.measure_peak_gflops(kernn.isa(), kernn.get_num_threads(), 0.3)
+
+
+def machine_line():
+    info = kernn.cpu_info()
+    return (f"{info['brand'] or info['vendor']} | isa {info['isa']} | {info['num_threads']} threads | "
+            f"Python {platform.python_version()} | NumPy {np.__version__}")
+
+
+def try_import_torch():
+    try:
+        import torch
+
+        torch.set_num_threads(kernn.get_num_threads())
+        return torch
+    except Exception:  # noqa: BLE001 - optional peer
+        return None
+
+
+def print_table(header, rows):
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(header)]
+    line = " | ".join(str(h).ljust(w) for h, w in zip(header, widths))
+    print("| " + line + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for r in rows:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |")
+
+
+def save_json(name, data):
+    out = os.environ.get("KERNN_BENCH_OUT")
+    if out:
+        os.makedirs(out, exist_ok=True)
+        with open(os.path.join(out, name + ".json"), "w") as f:
+            json.dump(data, f, indent=2)

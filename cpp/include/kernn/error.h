@@ -1,0 +1,31 @@
+#pragma once
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace kernn {
+
+/// The one exception type the kernels throw for bad arguments. Its message names the
+/// function, the argument and the values (`sgemm: lda=3 must be >= k=4`). The Python
+/// binding turns it into ValueError.
+class Error : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+namespace detail {
+template <typename... Args>
+[[noreturn]] void throw_error(const Args&... args) {
+  std::ostringstream os;
+  (os << ... << args);
+  throw Error(os.str());
+}
+}  // namespace detail
+
+}  // namespace kernn
+
+/// KERNN_CHECK(cond, "conv2d: input has ", c, " channels but kernel expects ", k)
+#define KERNN_CHECK(cond, ...)                     \
+  do {                                             \
+    if (!(cond)) ::kernn::detail::throw_error(__VA_ARGS__); \
+  } while (0)

@@ -1,0 +1,17 @@
+#pragma once
+// The kernel table: for the ISA in use, a pointer to each area's micro-kernels and
+// block sizes. Filled in one place, core/dispatch.cpp; drivers read it.
+#include "kernn/isa.h"
+
+namespace kernn {
+namespace gemm { struct GemmConfig; }
+
+struct KernelTable {
+  Isa isa;
+  const gemm::GemmConfig* gemm;
+};
+
+/// Table of the ISA in use (see active_isa()).
+const KernelTable& kernel_table();
+
+}  // namespace kernn

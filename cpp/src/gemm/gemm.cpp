@@ -1,0 +1,225 @@
+// The portable GEMM driver: BLIS's five loops around the per-ISA micro-kernel.
+//   jc (NC columns of B)  ->  pc (KC of k: pack B block, shared)  ->
+//   work items (MC rows of A x a range of NR panels; A block packed per thread)  ->
+//   jr (NR panels)  ->  ir (MR rows)  ->  micro-kernel
+// Every C element is summed in the same order whatever the thread count: threads only
+// decide who computes a tile, never how a tile is computed.
+#include <omp.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "core/kernel_table.h"
+#include "core/workspace.h"
+#include "gemm/gemm_internal.h"
+#include "kernn/error.h"
+#include "kernn/gemm.h"
+#include "kernn/threading.h"
+
+namespace kernn {
+namespace {
+
+using gemm::GemmConfig;
+using gemm::TileEpilogue;
+
+struct Problem {
+  int64_t m, n, k;
+  float alpha;
+  const float* a;
+  int64_t a_rs, a_cs;
+  const float* b;
+  int64_t b_rs, b_cs;
+  float beta;
+  float* c;
+  int64_t c_rs, c_cs;
+  const float* bias;
+  int64_t bias_stride;
+  GemmActivation act;
+};
+
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+bool has_epilogue(const Problem& p) { return p.bias != nullptr || p.act != GemmActivation::none; }
+
+TileEpilogue tile_epilogue(const Problem& p, int64_t col) {
+  return TileEpilogue{p.bias ? p.bias + col * p.bias_stride : nullptr, p.bias_stride, p.act};
+}
+
+// k == 0 or alpha == 0: C = epi(beta * C); A and B are not read (as in BLAS).
+void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
+  const int64_t mpan = ceil_div(p.m, cfg.mr), npan = ceil_div(p.n, cfg.nr);
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+  for (int64_t t = 0; t < mpan * npan; ++t) {
+    const int64_t i = (t / npan) * cfg.mr, j = (t % npan) * cfg.nr;
+    TileEpilogue epi = tile_epilogue(p, j);
+    cfg.ukernel(0, nullptr, 1, cfg.mr, nullptr, p.c + i * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs,
+                std::min<int64_t>(cfg.mr, p.m - i), std::min<int64_t>(cfg.nr, p.n - j), 1.0f, p.beta,
+                has_epilogue(p) ? &epi : nullptr);
+  }
+}
+
+void run_blocked(const Problem& p, const GemmConfig& cfg, int nt) {
+  const int MR = cfg.mr, NR = cfg.nr;
+  const int64_t KC = cfg.kc, NC = cfg.nc;
+  int64_t MC = cfg.mc;
+  // With few rows, shrink MC so every thread gets a block of rows.
+  if (nt > 1 && ceil_div(p.m, MC) < nt && p.m >= int64_t(nt) * MR)
+    MC = ceil_div(ceil_div(p.m, nt), MR) * MR;
+  const int64_t n_ic = ceil_div(p.m, MC);
+  // Still fewer row blocks than threads: split each block's column panels too.
+  const int64_t chunks = n_ic >= nt ? 1 : ceil_div(nt, n_ic);
+  const int64_t items = n_ic * chunks;
+
+  const int64_t nc_max = std::min(NC, p.n);
+  // A micro-panel used by only one or two B panels is not worth packing.
+  const bool do_pack_a = ceil_div(nc_max, NR) > 2;
+  float* bpack = workspace(WorkspaceSlot::gemm_b, size_t(std::min(KC, p.k)) * size_t(ceil_div(nc_max, NR) * NR));
+  const bool epi_on = has_epilogue(p);
+
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    const int tid = omp_get_thread_num();
+    const int team = omp_get_num_threads();
+    float* apack = do_pack_a ? workspace(WorkspaceSlot::gemm_a, size_t(MC) * size_t(std::min(KC, p.k))) : nullptr;
+    const int64_t it0 = items * tid / team, it1 = items * (tid + 1) / team;
+
+    for (int64_t jc = 0; jc < p.n; jc += NC) {
+      const int64_t nc = std::min(NC, p.n - jc);
+      const int64_t npan = ceil_div(nc, NR);
+      for (int64_t pc = 0; pc < p.k; pc += KC) {
+        const int64_t kc = std::min(KC, p.k - pc);
+        const bool last = pc + kc >= p.k;
+        const float beta = pc == 0 ? p.beta : 1.0f;
+
+#pragma omp for schedule(static)
+        for (int64_t q = 0; q < npan; ++q)
+          gemm::pack_b(kc, std::min<int64_t>(NR, nc - q * NR), p.b + pc * p.b_rs + (jc + q * NR) * p.b_cs,
+                       p.b_rs, p.b_cs, NR, bpack + q * kc * NR);
+        // (implicit barrier: the B block is complete)
+
+        int64_t packed_ic = -1;
+        for (int64_t it = it0; it < it1; ++it) {
+          const int64_t ic_idx = it / chunks, chunk = it % chunks;
+          const int64_t q0 = npan * chunk / chunks, q1 = npan * (chunk + 1) / chunks;
+          if (q0 == q1) continue;
+          const int64_t ic = ic_idx * MC, mc = std::min(MC, p.m - ic);
+          const float* a_blk = p.a + ic * p.a_rs + pc * p.a_cs;
+          if (do_pack_a && packed_ic != ic_idx) {
+            gemm::pack_a(mc, kc, a_blk, p.a_rs, p.a_cs, MR, apack);
+            packed_ic = ic_idx;
+          }
+          for (int64_t q = q0; q < q1; ++q) {
+            const int64_t j = jc + q * NR;
+            const int64_t nr = std::min<int64_t>(NR, nc - q * NR);
+            TileEpilogue epi = tile_epilogue(p, j);
+            const TileEpilogue* epi_ptr = (last && epi_on) ? &epi : nullptr;
+            const float* bp = bpack + q * kc * NR;
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              const float* ap = do_pack_a ? apack + ir * kc : a_blk + ir * p.a_rs;
+              cfg.ukernel(kc, ap, do_pack_a ? 1 : p.a_rs, do_pack_a ? MR : p.a_cs, bp,
+                          p.c + (ic + ir) * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs,
+                          std::min<int64_t>(MR, mc - ir), nr, p.alpha, beta, epi_ptr);
+            }
+          }
+        }
+#pragma omp barrier
+      }
+    }
+  }
+}
+
+// Threads worth using: tiny products run on the calling thread.
+int threads_for(const Problem& p) {
+  const double flops = 2.0 * double(p.m) * double(p.n) * double(p.k);
+  int nt = get_num_threads();
+  if (flops < 2.0 * 40 * 40 * 40) return 1;
+  const int64_t useful = std::max<int64_t>(1, int64_t(flops / 1.0e5));
+  return int(std::min<int64_t>(nt, useful));
+}
+
+void run(const Problem& p, int nt) {
+  if (p.m == 0 || p.n == 0) return;
+  const GemmConfig& cfg = *kernel_table().gemm;
+  if (p.k == 0 || p.alpha == 0.0f) return scale_only(p, cfg, nt);
+  run_blocked(p, cfg, nt);
+}
+
+void check_sizes(const char* fn, int64_t m, int64_t n, int64_t k) {
+  KERNN_CHECK(m >= 0, fn, ": m must be >= 0. Received: m=", m);
+  KERNN_CHECK(n >= 0, fn, ": n must be >= 0. Received: n=", n);
+  KERNN_CHECK(k >= 0, fn, ": k must be >= 0. Received: k=", k);
+}
+
+void check_pointers(const char* fn, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                    const float* b, const float* c) {
+  if (m > 0 && n > 0) KERNN_CHECK(c != nullptr, fn, ": c is null but the output is ", m, "x", n);
+  if (m > 0 && n > 0 && k > 0 && alpha != 0.0f) {
+    KERNN_CHECK(a != nullptr, fn, ": a is null but op(A) is ", m, "x", k);
+    KERNN_CHECK(b != nullptr, fn, ": b is null but op(B) is ", k, "x", n);
+  }
+}
+
+}  // namespace
+
+void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t a_rs,
+                   int64_t a_cs, const float* b, int64_t b_rs, int64_t b_cs, float beta, float* c,
+                   int64_t c_rs, int64_t c_cs, const GemmEpilogue& ep) {
+  check_sizes("sgemm_strided", m, n, k);
+  check_pointers("sgemm_strided", m, n, k, alpha, a, b, c);
+  KERNN_CHECK(m <= 1 || c_rs != 0, "sgemm_strided: c_rs=0 would write ", m, " rows to one place");
+  KERNN_CHECK(n <= 1 || c_cs != 0, "sgemm_strided: c_cs=0 would write ", n, " columns to one place");
+  Problem p{m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, beta, c, c_rs, c_cs, ep.bias, ep.bias_stride, ep.activation};
+  run(p, threads_for(p));
+}
+
+void sgemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+           const GemmEpilogue& ep) {
+  check_sizes("sgemm", m, n, k);
+  const bool ta = trans_a == Trans::yes, tb = trans_b == Trans::yes;
+  const int64_t a_cols = ta ? m : k, b_cols = tb ? k : n;
+  KERNN_CHECK(lda >= std::max<int64_t>(1, a_cols), "sgemm: lda=", lda, " must be >= ",
+              std::max<int64_t>(1, a_cols), " (the columns of A as stored, ", ta ? m : k, ")");
+  KERNN_CHECK(ldb >= std::max<int64_t>(1, b_cols), "sgemm: ldb=", ldb, " must be >= ",
+              std::max<int64_t>(1, b_cols), " (the columns of B as stored, ", b_cols, ")");
+  KERNN_CHECK(ldc >= std::max<int64_t>(1, n), "sgemm: ldc=", ldc, " must be >= ", std::max<int64_t>(1, n),
+              " (the columns of C)");
+  check_pointers("sgemm", m, n, k, alpha, a, b, c);
+  Problem p{m, n, k, alpha, a, ta ? 1 : lda, ta ? lda : 1, b, tb ? 1 : ldb, tb ? ldb : 1,
+            beta, c, ldc, 1, ep.bias, ep.bias_stride, ep.activation};
+  run(p, threads_for(p));
+}
+
+void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                   int64_t a_bs, int64_t a_rs, int64_t a_cs, const float* b, int64_t b_bs, int64_t b_rs,
+                   int64_t b_cs, float beta, float* c, int64_t c_bs, int64_t c_rs, int64_t c_cs,
+                   const GemmEpilogue& ep) {
+  KERNN_CHECK(batch >= 0, "sgemm_batched: batch must be >= 0. Received: batch=", batch);
+  check_sizes("sgemm_batched", m, n, k);
+  check_pointers("sgemm_batched", m, n, k, alpha, a, b, c);
+  if (batch == 0 || m == 0 || n == 0) return;
+  Problem p{m, n, k, alpha, a, a_rs, a_cs, b, b_rs, b_cs, beta, c, c_rs, c_cs, ep.bias, ep.bias_stride, ep.activation};
+  const int nt = get_num_threads();
+  const double flops = 2.0 * double(m) * double(n) * double(k);
+  if (batch > 1 && nt > 1 && flops < 8.0e6) {
+    // many small products: one per thread at a time, each single-threaded
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int64_t t = 0; t < batch; ++t) {
+      Problem q = p;
+      q.a += t * a_bs;
+      q.b += t * b_bs;
+      q.c += t * c_bs;
+      run(q, 1);
+    }
+    return;
+  }
+  for (int64_t t = 0; t < batch; ++t) {
+    Problem q = p;
+    q.a += t * a_bs;
+    q.b += t * b_bs;
+    q.c += t * c_bs;
+    run(q, threads_for(q));
+  }
+}
+
+}  // namespace kernn

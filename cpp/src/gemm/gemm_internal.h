@@ -1,0 +1,46 @@
+#pragma once
+// Shared between the portable GEMM driver (gemm.cpp, pack.cpp) and the per-ISA
+// micro-kernels (isa/gemm_*.cpp). No intrinsics here.
+#include <cstdint>
+
+#include "kernn/gemm.h"
+
+namespace kernn::gemm {
+
+/// Epilogue as the micro-kernel sees it: bias already offset to the tile's first column.
+struct TileEpilogue {
+  const float* bias;  ///< nullptr or bias of column 0 of this tile
+  int64_t bias_stride;
+  GemmActivation act;
+};
+
+/// The micro-kernel contract (BLIS style). Computes the MR x NR tile
+///   C[0:m, 0:n] = epi(alpha * A·B + beta * C)            (beta == 0: C not read)
+/// where A[i, p] = a[i * a_rs + p * a_cs] (rows i >= m are never read) and B is a packed
+/// panel: B[p, j] = b[p * NR + j] (zero-padded to NR columns). `epi` is applied only when
+/// `epi` is non-null. m <= MR, n <= NR.
+using SgemmUkernel = void (*)(int64_t k, const float* a, int64_t a_rs, int64_t a_cs,
+                              const float* b, float* c, int64_t c_rs, int64_t c_cs, int64_t m,
+                              int64_t n, float alpha, float beta, const TileEpilogue* epi);
+
+/// A micro-kernel and the block sizes that suit it, defined next to it in isa/.
+struct GemmConfig {
+  SgemmUkernel ukernel;
+  int mr, nr;  ///< register tile
+  int mc, kc, nc;  ///< cache blocks: A block mc x kc (L2), B panel kc x nr (L1), B block kc x nc
+  const char* name;
+};
+
+/// Pack rows [0, m) x cols [0, k) of a strided A into MR-row panels: panel r holds
+/// rows r*MR .. r*MR+MR-1, stored k-major (dst[p * MR + i]), zero-padded to MR rows.
+void pack_a(int64_t m, int64_t k, const float* a, int64_t a_rs, int64_t a_cs, int mr, float* dst);
+
+/// Pack rows [0, k) x cols [0, n) of a strided B into NR-column panels, each k x NR
+/// row-major (dst[p * NR + j]), zero-padded to NR columns.
+void pack_b(int64_t k, int64_t n, const float* b, int64_t b_rs, int64_t b_cs, int nr, float* dst);
+
+}  // namespace kernn::gemm
+
+namespace kernn::scalar { const gemm::GemmConfig& gemm_config(); }
+namespace kernn::avx2 { const gemm::GemmConfig& gemm_config(); }
+namespace kernn::avx512 { const gemm::GemmConfig& gemm_config(); }

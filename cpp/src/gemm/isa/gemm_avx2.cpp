@@ -1,0 +1,25 @@
+// avx2 GEMM micro-kernel and its block sizes. Compiled with the avx2 flags only.
+#include <cstdint>
+#include <immintrin.h>
+
+#include "gemm/gemm_internal.h"
+
+namespace kernn::avx2 {
+
+#include "core/isa/simd_avx2.inc"
+#include "core/isa/vmath.inc"
+#include "gemm/isa/ukernel.inc"
+
+static void sgemm_ukernel_6x16(int64_t k, const float* a, int64_t a_rs, int64_t a_cs, const float* b,
+                              float* c, int64_t c_rs, int64_t c_cs, int64_t m, int64_t n,
+                              float alpha, float beta, const gemm::TileEpilogue* epi) {
+  sgemm_ukernel_tpl<6, 2>(k, a, a_rs, a_cs, b, c, c_rs, c_cs, m, n, alpha, beta, epi);
+}
+
+const gemm::GemmConfig& gemm_config() {
+  static const gemm::GemmConfig config{sgemm_ukernel_6x16, 6, 2 * V::W, 72, 256, 4080,
+                                       "sgemm_ukernel_6x16"};
+  return config;
+}
+
+}  // namespace kernn::avx2

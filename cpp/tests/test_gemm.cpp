@@ -1,0 +1,207 @@
+// GEMM driver and micro-kernels against a double-precision loop, without Python.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "gemm/gemm_internal.h"
+#include "core/kernel_table.h"
+#include "kernn/kernn.h"
+#include "test_util.h"
+
+namespace {
+
+using kernn::GemmActivation;
+using kernn::Trans;
+
+std::vector<float> random_vec(size_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(gen);
+  return v;
+}
+
+double act_ref(double x, GemmActivation act) {
+  switch (act) {
+    case GemmActivation::relu: return x > 0 ? x : 0;
+    case GemmActivation::sigmoid: return 1 / (1 + std::exp(-x));
+    case GemmActivation::tanh: return std::tanh(x);
+    default: return x;
+  }
+}
+
+// C = act(alpha op(A) op(B) + beta C + bias) in double, over strided operands
+void ref_gemm(int64_t m, int64_t n, int64_t k, double alpha, const float* a, int64_t a_rs, int64_t a_cs,
+              const float* b, int64_t b_rs, int64_t b_cs, double beta, std::vector<double>& c,
+              const float* c0, int64_t c_rs, int64_t c_cs, const float* bias, GemmActivation act) {
+  c.assign(size_t(m * n), 0.0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double s = 0;
+      for (int64_t p = 0; p < k; ++p) s += double(a[i * a_rs + p * a_cs]) * double(b[p * b_rs + j * b_cs]);
+      double v = alpha * s + (beta != 0 ? beta * c0[i * c_rs + j * c_cs] : 0.0) + (bias ? bias[j] : 0.0);
+      c[size_t(i * n + j)] = act_ref(v, act);
+    }
+}
+
+bool run_case(int64_t m, int64_t n, int64_t k, bool ta, bool tb, float alpha, float beta, bool with_bias,
+              GemmActivation act, int64_t pad) {
+  const int64_t lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+  auto a = random_vec(size_t((ta ? k : m) * lda + 1), 1);
+  auto b = random_vec(size_t((tb ? n : k) * ldb + 1), 2);
+  auto c = random_vec(size_t(m * ldc + 1), 3);
+  auto bias = random_vec(size_t(n + 1), 4);
+  std::vector<float> c0 = c;
+  kernn::GemmEpilogue ep;
+  ep.bias = with_bias ? bias.data() : nullptr;
+  ep.activation = act;
+  kernn::sgemm(ta ? Trans::yes : Trans::no, tb ? Trans::yes : Trans::no, m, n, k, alpha, a.data(), lda,
+               b.data(), ldb, beta, c.data(), ldc, ep);
+  std::vector<double> ref;
+  ref_gemm(m, n, k, alpha, a.data(), ta ? 1 : lda, ta ? lda : 1, b.data(), tb ? 1 : ldb, tb ? ldb : 1, beta,
+           ref, c0.data(), ldc, 1, ep.bias, act);
+  double tol = 1e-5 * (double(k) + 4);
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      double got = c[size_t(i * ldc + j)], want = ref[size_t(i * n + j)];
+      if (!(std::fabs(got - want) <= tol * (1 + std::fabs(want)))) {
+        std::printf("  m=%lld n=%lld k=%lld ta=%d tb=%d C[%lld,%lld]=%g want %g\n", (long long)m, (long long)n,
+                    (long long)k, ta, tb, (long long)i, (long long)j, got, want);
+        return false;
+      }
+    }
+    for (int64_t j = n; j < ldc; ++j)  // padding columns untouched
+      if (c[size_t(i * ldc + j)] != c0[size_t(i * ldc + j)]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST(gemm_shape_sweep) {
+  const int64_t sizes[] = {1, 2, 3, 7, 16, 17, 31, 64, 65, 129};
+  int count = 0;
+  for (int64_t m : sizes)
+    for (int64_t n : sizes)
+      for (int64_t k : sizes) {
+        if ((m * 7 + n * 3 + k) % 5 != 0 && !(m == 1 || n == 1 || k == 1)) continue;  // a sample
+        const bool ta = (m + k) % 2, tb = (n + k) % 3 == 0;
+        CHECK(run_case(m, n, k, ta, tb, 1.0f, 0.0f, false, GemmActivation::none, 0));
+        ++count;
+      }
+  CHECK(count > 100);
+}
+
+TEST(gemm_transposes_alpha_beta_padding) {
+  for (int ta = 0; ta < 2; ++ta)
+    for (int tb = 0; tb < 2; ++tb) {
+      CHECK(run_case(67, 45, 300, ta, tb, 0.5f, 0.0f, false, GemmActivation::none, 3));
+      CHECK(run_case(13, 70, 513, ta, tb, -1.5f, 0.75f, false, GemmActivation::none, 1));
+      CHECK(run_case(300, 200, 100, ta, tb, 1.0f, 1.0f, false, GemmActivation::none, 0));
+    }
+}
+
+TEST(gemm_epilogue_bias_activations) {
+  for (auto act : {GemmActivation::none, GemmActivation::relu, GemmActivation::sigmoid, GemmActivation::tanh}) {
+    CHECK(run_case(37, 53, 29, false, false, 1.0f, 0.0f, true, act, 2));
+    CHECK(run_case(6, 32, 600, false, true, 0.7f, 0.3f, true, act, 0));  // several k blocks: epilogue once
+  }
+}
+
+TEST(gemm_k_zero_scales_c) {
+  std::vector<float> c = {1, 2, 3, 4, 5, 6}, bias = {10, 20, 30};
+  kernn::GemmEpilogue ep;
+  ep.bias = bias.data();
+  kernn::sgemm(Trans::no, Trans::no, 2, 3, 0, 1.0f, nullptr, 1, nullptr, 3, 2.0f, c.data(), 3, ep);
+  const float want[] = {12, 24, 36, 18, 30, 42};
+  for (int i = 0; i < 6; ++i) CHECK_NEAR(c[i], want[i], 1e-6);
+}
+
+TEST(gemm_beta_zero_ignores_nan_in_c) {
+  auto a = random_vec(40 * 50, 5), b = random_vec(50 * 30, 6);
+  std::vector<float> c(40 * 30, std::numeric_limits<float>::quiet_NaN());
+  kernn::sgemm(Trans::no, Trans::no, 40, 30, 50, 1.0f, a.data(), 50, b.data(), 30, 0.0f, c.data(), 30);
+  for (float x : c) CHECK(std::isfinite(x));
+}
+
+TEST(gemm_general_strides) {
+  // A and C with no unit stride, B read backwards (negative stride)
+  const int64_t m = 19, n = 23, k = 41;
+  auto a = random_vec(size_t(m * k * 2), 7), b = random_vec(size_t(k * n), 8);
+  std::vector<float> c(size_t(m * n * 3), 0.0f);
+  const float* b_last_row = b.data() + (k - 1) * n;
+  kernn::sgemm_strided(m, n, k, 1.0f, a.data(), 2, 2 * m, b_last_row, -n, 1, 0.0f, c.data(), 1, 3 * m);
+  std::vector<double> ref;
+  ref_gemm(m, n, k, 1.0, a.data(), 2, 2 * m, b_last_row, -n, 1, 0.0, ref, nullptr, 0, 0, nullptr,
+           GemmActivation::none);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) CHECK_NEAR(c[size_t(i + j * 3 * m)], ref[size_t(i * n + j)], 1e-4);
+}
+
+TEST(gemm_same_bits_for_any_thread_count) {
+  const int64_t m = 333, n = 275, k = 600;
+  auto a = random_vec(size_t(m * k), 9), b = random_vec(size_t(k * n), 10);
+  std::vector<float> c1(size_t(m * n)), c2(size_t(m * n)), c3(size_t(m * n));
+  const int saved = kernn::get_num_threads();
+  kernn::set_num_threads(1);
+  kernn::sgemm(Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c1.data(), n);
+  kernn::set_num_threads(2);
+  kernn::sgemm(Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c2.data(), n);
+  kernn::set_num_threads(3);
+  kernn::sgemm(Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c3.data(), n);
+  kernn::set_num_threads(saved);
+  CHECK(std::memcmp(c1.data(), c2.data(), c1.size() * 4) == 0);
+  CHECK(std::memcmp(c1.data(), c3.data(), c1.size() * 4) == 0);
+}
+
+TEST(gemm_batched_matches_single) {
+  const int64_t batch = 5, m = 9, n = 33, k = 17;
+  auto a = random_vec(size_t(batch * m * k), 11), b = random_vec(size_t(k * n), 12);
+  std::vector<float> c(size_t(batch * m * n)), c1(size_t(m * n));
+  kernn::sgemm_batched(batch, m, n, k, 1.0f, a.data(), m * k, k, 1, b.data(), 0, n, 1, 0.0f, c.data(), m * n, n, 1);
+  for (int64_t t = 0; t < batch; ++t) {
+    kernn::sgemm(Trans::no, Trans::no, m, n, k, 1.0f, a.data() + t * m * k, k, b.data(), n, 0.0f, c1.data(), n);
+    CHECK(std::memcmp(c1.data(), c.data() + t * m * n, c1.size() * 4) == 0);
+  }
+}
+
+TEST(gemm_bad_arguments_throw) {
+  float x[16] = {};
+  CHECK_THROWS(kernn::sgemm(Trans::no, Trans::no, -1, 2, 2, 1.0f, x, 2, x, 2, 0.0f, x, 2), "m must be >= 0");
+  CHECK_THROWS(kernn::sgemm(Trans::no, Trans::no, 2, 2, 4, 1.0f, x, 3, x, 2, 0.0f, x, 2), "lda=3");
+  CHECK_THROWS(kernn::sgemm(Trans::no, Trans::yes, 2, 2, 4, 1.0f, x, 4, x, 3, 0.0f, x, 2), "ldb=3");
+  CHECK_THROWS(kernn::sgemm(Trans::no, Trans::no, 2, 5, 2, 1.0f, x, 2, x, 5, 0.0f, x, 4), "ldc=4");
+  CHECK_THROWS(kernn::sgemm(Trans::no, Trans::no, 2, 2, 2, 1.0f, nullptr, 2, x, 2, 0.0f, x, 2), "a is null");
+}
+
+TEST(gemm_index_math_is_64_bit) {
+  // (70000, 70000) in a 70000 x 70000 matrix lies past 2^32 elements
+  const int64_t i = 69999, j = 69999, ld = 70000;
+  CHECK(kernn::detail::offset2d(i, j, ld, 1) == int64_t(69999) * 70000 + 69999);
+  CHECK(kernn::detail::offset2d(i, j, ld, 1) > (int64_t(1) << 32));
+  CHECK(kernn::detail::offset2d(j, i, 1, ld) == kernn::detail::offset2d(i, j, ld, 1));
+}
+
+TEST(ukernel_edges_direct) {
+  // call the active micro-kernel on a partial tile with unpacked A and strided C
+  const auto& cfg = *kernn::kernel_table().gemm;
+  const int64_t k = 5, m = cfg.mr - 1, n = cfg.nr - 3;
+  auto a = random_vec(size_t(cfg.mr * k), 13);
+  std::vector<float> bp(size_t(k * cfg.nr), 0.0f);
+  auto b = random_vec(size_t(k * n), 14);
+  kernn::gemm::pack_b(k, n, b.data(), n, 1, cfg.nr, bp.data());
+  std::vector<float> c(size_t(m * n * 2), -7.0f);
+  cfg.ukernel(k, a.data(), k, 1, bp.data(), c.data(), 1, 2 * m, m, n, 2.0f, 0.0f, nullptr);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double s = 0;
+      for (int64_t p = 0; p < k; ++p) s += double(a[size_t(i * k + p)]) * b[size_t(p * n + j)];
+      CHECK_NEAR(c[size_t(i + j * 2 * m)], 2 * s, 1e-5);
+    }
+  CHECK(c[size_t(m)] == -7.0f);  // gap between strided rows untouched
+}
+
+TEST_MAIN()

@@ -1,0 +1,135 @@
+"""NumPy-in, NumPy-out access to kernn's C++ kernels.
+
+This is the only module that imports the extension `kernn._core`. It coerces dtypes,
+checks shapes and gives the user-facing error messages; the kernels do the work.
+"""
+import numpy as np
+
+from kernn import _core
+
+_GEMM_ACTIVATIONS = {None: 0, "linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
+
+
+def as_float32(x, name, fn):
+    """`x` as a float32 ndarray (a view when it already is one), else TypeError."""
+    arr = np.asarray(x)
+    if arr.dtype != np.float32:
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{fn}: {name} must be an array of real numbers. Received: {name}.dtype={arr.dtype}"
+            )
+        arr = arr.astype(np.float32)
+    if any(s % 4 for s in arr.strides):
+        arr = np.ascontiguousarray(arr)
+    return arr
+
+
+def _out_array(out, shape, fn):
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{fn}: out must be a numpy.ndarray. Received: type(out)={type(out).__name__}")
+    if out.dtype != np.float32:
+        raise TypeError(f"{fn}: out must have dtype float32. Received: out.dtype={out.dtype}")
+    if out.shape != tuple(shape):
+        raise ValueError(f"{fn}: out has shape {out.shape} but the result has shape {tuple(shape)}")
+    if not out.flags.writeable:
+        raise ValueError(f"{fn}: out is read-only")
+    return out
+
+
+def _as_3d(arr, batch_shape, rows, cols):
+    """(batch..., rows, cols) view as (B, rows, cols), copying only when NumPy must."""
+    full = np.broadcast_to(arr, tuple(batch_shape) + (rows, cols))
+    return full.reshape((int(np.prod(batch_shape, dtype=np.int64)), rows, cols))
+
+
+def matmul(a, b, *, transpose_a=False, transpose_b=False, alpha=1.0, beta=0.0, out=None, bias=None,
+           activation=None):
+    """`activation(alpha * op(a) @ op(b) + beta * out + bias)` in float32.
+
+    Works on 2-D arrays and on stacks of them (leading dimensions broadcast as in
+    `np.matmul`). Strided and transposed views are read in place.
+
+    Args:
+        a: array (..., m, k), or (..., k, m) with `transpose_a=True`. Real dtypes are
+            converted to float32.
+        b: array (..., k, n), or (..., n, k) with `transpose_b=True`.
+        transpose_a: use the transpose of the last two axes of `a`. Defaults to `False`.
+        transpose_b: use the transpose of the last two axes of `b`. Defaults to `False`.
+        alpha: scale of the product. Defaults to `1.0`.
+        beta: scale of the existing contents of `out` (ignored without `out`). Defaults to `0.0`.
+        out: float32 array of the result's shape to write into. Defaults to `None`.
+        bias: array (n,) added to every row. Defaults to `None`.
+        activation: `None`/"linear", "relu", "sigmoid" or "tanh", applied last. Defaults to `None`.
+
+    Returns:
+        The float32 result (`out` when given).
+
+    Raises:
+        TypeError: a non-numeric dtype, or `out` that is not a float32 ndarray.
+        ValueError: fewer than 2 dimensions, inner dimensions that differ, batch shapes that
+            do not broadcast, or `out`/`bias` of the wrong shape.
+
+    Example:
+    >>> import numpy as np, kernn
+    >>> kernn.ops.matmul(np.ones((2, 3)), np.ones((3, 4)), bias=np.arange(4.0))[0]
+    array([3., 4., 5., 6.], dtype=float32)
+    """
+    fn = "matmul"
+    a = as_float32(a, "a", fn)
+    b = as_float32(b, "b", fn)
+    for name, arr in (("a", a), ("b", b)):
+        if arr.ndim < 2:
+            raise ValueError(
+                f"{fn}: {name} must have at least 2 dimensions. Received: {name}.shape={arr.shape}"
+            )
+    if activation not in _GEMM_ACTIVATIONS:
+        raise ValueError(
+            f"{fn}: activation must be one of None, 'linear', 'relu', 'sigmoid', 'tanh'. "
+            f"Received: activation={activation!r}"
+        )
+    am = np.swapaxes(a, -1, -2) if transpose_a else a
+    bm = np.swapaxes(b, -1, -2) if transpose_b else b
+    m, k = am.shape[-2:]
+    k2, n = bm.shape[-2:]
+    if k != k2:
+        ta = " transposed" if transpose_a else ""
+        tb = " transposed" if transpose_b else ""
+        raise ValueError(
+            f"{fn}: inner dimensions differ: a{ta} gives {k} columns (a.shape={a.shape}) but "
+            f"b{tb} gives {k2} rows (b.shape={b.shape})"
+        )
+    try:
+        batch = np.broadcast_shapes(am.shape[:-2], bm.shape[:-2])
+    except ValueError:
+        raise ValueError(
+            f"{fn}: batch dimensions do not broadcast: a.shape={a.shape}, b.shape={b.shape}"
+        ) from None
+    shape = tuple(batch) + (m, n)
+    if out is None:
+        out = np.empty(shape, dtype=np.float32)
+        beta = 0.0
+    else:
+        out = _out_array(out, shape, fn)
+    if bias is not None:
+        bias = as_float32(bias, "bias", fn)
+        if bias.shape != (n,):
+            raise ValueError(f"{fn}: bias has shape {bias.shape} but the output has {n} columns")
+
+    a3 = _as_3d(am, batch, m, k)
+    b3 = _as_3d(bm, batch, k, n)
+    target = out
+    overlap = any(np.may_share_memory(out, x) for x in (a, b) + ((bias,) if bias is not None else ()))
+    o3 = None
+    if not overlap:
+        try:
+            o3 = out.view()
+            o3.shape = (int(np.prod(batch, dtype=np.int64)), m, n)  # raises if it would need a copy
+        except AttributeError:
+            o3 = None
+    if o3 is None:  # write somewhere safe, then copy into out
+        target = np.array(out, dtype=np.float32, copy=True) if beta != 0.0 else np.empty(shape, np.float32)
+        o3 = target.reshape((int(np.prod(batch, dtype=np.int64)), m, n))
+    _core.matmul(a3, b3, o3, float(alpha), float(beta), bias, _GEMM_ACTIVATIONS[activation])
+    if target is not out:
+        out[...] = target
+    return out

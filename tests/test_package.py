@@ -1,0 +1,97 @@
+"""The package surface: dispatch, CPU info, threads, and where the C++ API lives."""
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import kernn
+
+
+def _run(code, **env):
+    e = dict(os.environ)
+    e.pop("KERNN_ISA", None)
+    e.update(env)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e, timeout=120)
+
+
+def test_cpu_info_keys():
+    info = kernn.cpu_info()
+    assert set(info) == {"vendor", "brand", "features", "best_isa", "isa", "num_threads"}
+    assert info["isa"] in ("scalar", "avx2", "avx512")
+    assert set(info["features"]) == {"avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl"}
+    assert info["num_threads"] == kernn.get_num_threads()
+
+
+def test_unknown_kernn_isa_is_an_error_listing_allowed_values():
+    r = _run("import kernn", KERNN_ISA="avx9")
+    assert r.returncode != 0
+    assert "KERNN_ISA='avx9'" in r.stderr and "scalar, avx2, avx512" in r.stderr
+
+
+@pytest.mark.parametrize("level", ["scalar", "avx2"])
+def test_kernn_isa_caps_the_level(level):
+    order = ["scalar", "avx2", "avx512"]
+    best = kernn.cpu_info()["best_isa"]
+    r = _run("import kernn; print(kernn.isa())", KERNN_ISA=level)
+    assert r.returncode == 0, r.stderr
+    want = level if order.index(level) <= order.index(best) else best
+    assert r.stdout.strip() == want
+
+
+def test_asking_for_more_than_the_cpu_has_warns():
+    if kernn.cpu_info()["best_isa"] == "avx512":
+        pytest.skip("this CPU has every level kernn knows")
+    r = _run("import warnings; warnings.simplefilter('always'); import kernn; print(kernn.isa())",
+             KERNN_ISA="avx512")
+    assert r.returncode == 0 and "lacks" in r.stderr
+
+
+def test_omp_num_threads_is_honoured():
+    r = _run("import kernn; print(kernn.get_num_threads())", OMP_NUM_THREADS="3")
+    assert r.stdout.strip() == "3"
+
+
+def test_set_num_threads_validates():
+    kernn.set_num_threads(1)
+    assert kernn.get_num_threads() == 1
+    for bad in (0, -2, 1.5, "2", True):
+        with pytest.raises(ValueError, match="positive integer. Received: n="):
+            kernn.set_num_threads(bad)
+
+
+def test_kernels_release_the_gil():
+    # two Python threads running big GEMMs at once finish, with correct results
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((400, 400), dtype=np.float32)
+    results = [None, None]
+
+    def work(i):
+        results[i] = kernn.ops.matmul(a, a)
+
+    ts = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=60)
+    assert np.array_equal(results[0], results[1])
+
+
+def test_python_m_kernn_runs_self_check():
+    r = subprocess.run([sys.executable, "-m", "kernn"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "ISA:" in r.stdout and "threads:" in r.stdout and "GFLOP/s" in r.stdout and "ok" in r.stdout
+
+
+def test_get_include_and_cmake_dir():
+    inc = kernn.get_include()
+    assert os.path.isfile(os.path.join(inc, "kernn", "gemm.h"))
+    assert isinstance(kernn.get_cmake_dir(), str)
+
+
+def test_importing_torch_alongside_works():
+    torch = pytest.importorskip("torch")
+    a = np.ones((64, 64), np.float32)
+    assert np.allclose(kernn.ops.matmul(a, a), torch.from_numpy(a) @ torch.from_numpy(a))
