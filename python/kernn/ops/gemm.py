@@ -1,39 +1,10 @@
-"""NumPy-in, NumPy-out access to kernn's C++ kernels.
-
-This is the only module that imports the extension `kernn._core`. It coerces dtypes,
-checks shapes and gives the user-facing error messages; the kernels do the work.
-"""
+"""GEMM: kernn.ops.matmul."""
 import numpy as np
 
 from kernn import _core
+from kernn.ops._common import as_float32, out_array
 
 _GEMM_ACTIVATIONS = {None: 0, "linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
-
-
-def as_float32(x, name, fn):
-    """`x` as a float32 ndarray (a view when it already is one), else TypeError."""
-    arr = np.asarray(x)
-    if arr.dtype != np.float32:
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(
-                f"{fn}: {name} must be an array of real numbers. Received: {name}.dtype={arr.dtype}"
-            )
-        arr = arr.astype(np.float32)
-    if any(s % 4 for s in arr.strides):
-        arr = np.ascontiguousarray(arr)
-    return arr
-
-
-def _out_array(out, shape, fn):
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"{fn}: out must be a numpy.ndarray. Received: type(out)={type(out).__name__}")
-    if out.dtype != np.float32:
-        raise TypeError(f"{fn}: out must have dtype float32. Received: out.dtype={out.dtype}")
-    if out.shape != tuple(shape):
-        raise ValueError(f"{fn}: out has shape {out.shape} but the result has shape {tuple(shape)}")
-    if not out.flags.writeable:
-        raise ValueError(f"{fn}: out is read-only")
-    return out
 
 
 def _as_3d(arr, batch_shape, rows, cols):
@@ -109,7 +80,7 @@ def matmul(a, b, *, transpose_a=False, transpose_b=False, alpha=1.0, beta=0.0, o
         out = np.empty(shape, dtype=np.float32)
         beta = 0.0
     else:
-        out = _out_array(out, shape, fn)
+        out = out_array(out, shape, fn)
     if bias is not None:
         bias = as_float32(bias, "bias", fn)
         if bias.shape != (n,):

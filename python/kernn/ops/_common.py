@@ -1,0 +1,30 @@
+"""Argument coercion and checks shared by the kernn.ops modules."""
+import numpy as np
+
+
+def as_float32(x, name, fn):
+    """`x` as a float32 ndarray (a view when it already is one), else TypeError."""
+    arr = np.asarray(x)
+    if arr.dtype != np.float32:
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{fn}: {name} must be an array of real numbers. Received: {name}.dtype={arr.dtype}"
+            )
+        arr = arr.astype(np.float32)
+    if any(s % 4 for s in arr.strides):
+        arr = np.ascontiguousarray(arr)
+    return arr
+
+
+def out_array(out, shape, fn):
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{fn}: out must be a numpy.ndarray. Received: type(out)={type(out).__name__}")
+    if out.dtype != np.float32:
+        raise TypeError(f"{fn}: out must have dtype float32. Received: out.dtype={out.dtype}")
+    if out.shape != tuple(shape):
+        raise ValueError(f"{fn}: out has shape {out.shape} but the result has shape {tuple(shape)}")
+    if not out.flags.writeable:
+        raise ValueError(f"{fn}: out is read-only")
+    return out
+
+
