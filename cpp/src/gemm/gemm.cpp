@@ -52,77 +52,98 @@ void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
   for (int64_t t = 0; t < mpan * npan; ++t) {
     const int64_t i = (t / npan) * cfg.mr, j = (t % npan) * cfg.nr;
     TileEpilogue epi = tile_epilogue(p, j);
-    cfg.ukernel(0, nullptr, 1, cfg.mr, nullptr, p.c + i * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs,
+    cfg.ukernel(0, nullptr, 1, cfg.mr, nullptr, cfg.nr, p.c + i * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs,
                 std::min<int64_t>(cfg.mr, p.m - i), std::min<int64_t>(cfg.nr, p.n - j), 1.0f, p.beta,
                 has_epilogue(p) ? &epi : nullptr);
   }
 }
 
+// The blocked product. Per (jc, pc) block, the work is a grid of units (row block ic of
+// MC rows) x (column panel q of NR columns), handed out to threads in equal contiguous
+// runs, ic-major, so each thread packs an A block once and streams B panels past it.
+// B is packed cooperatively into one shared block, unless it is read in place ("direct
+// B": unit column stride and few rows to reuse a packed panel, e.g. one LSTM step).
 void run_blocked(const Problem& p, const GemmConfig& cfg, int nt) {
   const int MR = cfg.mr, NR = cfg.nr;
   const int64_t KC = cfg.kc, NC = cfg.nc;
-  int64_t MC = cfg.mc;
-  // With few rows, shrink MC so every thread gets a block of rows.
-  if (nt > 1 && ceil_div(p.m, MC) < nt && p.m >= int64_t(nt) * MR)
-    MC = ceil_div(ceil_div(p.m, nt), MR) * MR;
-  const int64_t n_ic = ceil_div(p.m, MC);
-  // Still fewer row blocks than threads: split each block's column panels too.
-  const int64_t chunks = n_ic >= nt ? 1 : ceil_div(nt, n_ic);
-  const int64_t items = n_ic * chunks;
+  // even row blocks of at most cfg.mc rows
+  int64_t n_ic = ceil_div(p.m, cfg.mc);
+  const int64_t MC = ceil_div(ceil_div(p.m, n_ic), MR) * MR;
+  n_ic = ceil_div(p.m, MC);
 
   const int64_t nc_max = std::min(NC, p.n);
-  // A micro-panel used by only one or two B panels is not worth packing.
+  const int64_t kc_max = std::min(KC, p.k);
+  // B read in place when a packed panel would serve only a few row panels
+  const bool direct_b = p.b_cs == 1 && p.m <= 8 * int64_t(MR);
+  // A read in place when an A micro-panel would serve only one or two B panels
   const bool do_pack_a = ceil_div(nc_max, NR) > 2;
-  float* bpack = workspace(WorkspaceSlot::gemm_b, size_t(std::min(KC, p.k)) * size_t(ceil_div(nc_max, NR) * NR));
+  float* bpack = direct_b ? nullptr : workspace(WorkspaceSlot::gemm_b, size_t(kc_max) * size_t(ceil_div(nc_max, NR) * NR));
   const bool epi_on = has_epilogue(p);
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     const int tid = omp_get_thread_num();
     const int team = omp_get_num_threads();
-    float* apack = do_pack_a ? workspace(WorkspaceSlot::gemm_a, size_t(MC) * size_t(std::min(KC, p.k))) : nullptr;
-    const int64_t it0 = items * tid / team, it1 = items * (tid + 1) / team;
+    float* apack = do_pack_a ? workspace(WorkspaceSlot::gemm_a, size_t(MC) * size_t(kc_max)) : nullptr;
+    float* bedge = direct_b ? workspace(WorkspaceSlot::gemm_b, size_t(kc_max) * size_t(NR)) : nullptr;
 
     for (int64_t jc = 0; jc < p.n; jc += NC) {
       const int64_t nc = std::min(NC, p.n - jc);
       const int64_t npan = ceil_div(nc, NR);
+      const int64_t units = n_ic * npan;
+      const int64_t u0 = units * tid / team, u1 = units * (tid + 1) / team;
       for (int64_t pc = 0; pc < p.k; pc += KC) {
         const int64_t kc = std::min(KC, p.k - pc);
         const bool last = pc + kc >= p.k;
         const float beta = pc == 0 ? p.beta : 1.0f;
+        const float* b_blk = p.b + pc * p.b_rs + jc * p.b_cs;
 
+        if (!direct_b) {
 #pragma omp for schedule(static)
-        for (int64_t q = 0; q < npan; ++q)
-          gemm::pack_b(kc, std::min<int64_t>(NR, nc - q * NR), p.b + pc * p.b_rs + (jc + q * NR) * p.b_cs,
-                       p.b_rs, p.b_cs, NR, bpack + q * kc * NR);
-        // (implicit barrier: the B block is complete)
+          for (int64_t q = 0; q < npan; ++q)
+            gemm::pack_b(kc, std::min<int64_t>(NR, nc - q * NR), b_blk + q * NR * p.b_cs, p.b_rs, p.b_cs, NR,
+                         bpack + q * kc * NR);
+          // (implicit barrier: the B block is complete)
+        }
 
-        int64_t packed_ic = -1;
-        for (int64_t it = it0; it < it1; ++it) {
-          const int64_t ic_idx = it / chunks, chunk = it % chunks;
-          const int64_t q0 = npan * chunk / chunks, q1 = npan * (chunk + 1) / chunks;
-          if (q0 == q1) continue;
+        int64_t packed_ic = -1, packed_edge = -1;
+        for (int64_t u = u0; u < u1; ++u) {
+          const int64_t ic_idx = u / npan, q = u % npan;
           const int64_t ic = ic_idx * MC, mc = std::min(MC, p.m - ic);
           const float* a_blk = p.a + ic * p.a_rs + pc * p.a_cs;
           if (do_pack_a && packed_ic != ic_idx) {
             gemm::pack_a(mc, kc, a_blk, p.a_rs, p.a_cs, MR, apack);
             packed_ic = ic_idx;
           }
-          for (int64_t q = q0; q < q1; ++q) {
-            const int64_t j = jc + q * NR;
-            const int64_t nr = std::min<int64_t>(NR, nc - q * NR);
-            TileEpilogue epi = tile_epilogue(p, j);
-            const TileEpilogue* epi_ptr = (last && epi_on) ? &epi : nullptr;
-            const float* bp = bpack + q * kc * NR;
-            for (int64_t ir = 0; ir < mc; ir += MR) {
-              const float* ap = do_pack_a ? apack + ir * kc : a_blk + ir * p.a_rs;
-              cfg.ukernel(kc, ap, do_pack_a ? 1 : p.a_rs, do_pack_a ? MR : p.a_cs, bp,
-                          p.c + (ic + ir) * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs,
-                          std::min<int64_t>(MR, mc - ir), nr, p.alpha, beta, epi_ptr);
-            }
+          const int64_t j = jc + q * NR;
+          const int64_t nr = std::min<int64_t>(NR, nc - q * NR);
+          const float* bp;
+          int64_t b_rs;
+          if (!direct_b) {
+            bp = bpack + q * kc * NR;
+            b_rs = NR;
+          } else if (nr == NR) {
+            bp = b_blk + q * NR;
+            b_rs = p.b_rs;
+          } else {  // the ragged last panel: pack it so the kernel may read all NR columns
+            if (packed_edge != q) gemm::pack_b(kc, nr, b_blk + q * NR, p.b_rs, 1, NR, bedge);
+            packed_edge = q;
+            bp = bedge;
+            b_rs = NR;
+          }
+          TileEpilogue epi = tile_epilogue(p, j);
+          const TileEpilogue* epi_ptr = (last && epi_on) ? &epi : nullptr;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const float* ap = do_pack_a ? apack + ir * kc : a_blk + ir * p.a_rs;
+            cfg.ukernel(kc, ap, do_pack_a ? 1 : p.a_rs, do_pack_a ? MR : p.a_cs, bp, b_rs,
+                        p.c + (ic + ir) * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs, std::min<int64_t>(MR, mc - ir),
+                        nr, p.alpha, beta, epi_ptr);
           }
         }
+        if (!direct_b) {
 #pragma omp barrier
+        }
+        // (direct B: each thread owns the same C tiles in every k block, so no barrier)
       }
     }
   }
