@@ -58,78 +58,52 @@ void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
   }
 }
 
-// The blocked product. Per (jc, pc) block, the work is a grid of units (row block ic of
-// MC rows) x (column panel q of NR columns), handed out to threads in equal contiguous
-// runs, ic-major, so each thread packs an A block once and streams B panels past it.
-// B is packed cooperatively into one shared block, unless it is read in place ("direct
-// B": unit column stride and few rows to reuse a packed panel, e.g. one LSTM step).
-void run_blocked(const Problem& p, const GemmConfig& cfg, int nt) {
+// The blocked product on one thread (BLIS's five loops): jc (NC columns) -> pc (KC of k,
+// pack the B block) -> ic (MC rows, pack the A block) -> jr (NR panels) -> ir (MR rows).
+// B is read in place ("direct B") when it has unit column stride and there are too few
+// rows for a packed panel to pay off (one LSTM step, G4); A is read in place when an A
+// micro-panel would serve only one or two B panels (G8).
+void gemm_serial(const Problem& p, const GemmConfig& cfg) {
   const int MR = cfg.mr, NR = cfg.nr;
   const int64_t KC = cfg.kc, NC = cfg.nc;
-  // even row blocks of at most cfg.mc rows
-  int64_t n_ic = ceil_div(p.m, cfg.mc);
+  int64_t n_ic = ceil_div(p.m, cfg.mc);  // even row blocks of at most cfg.mc rows
   const int64_t MC = ceil_div(ceil_div(p.m, n_ic), MR) * MR;
   n_ic = ceil_div(p.m, MC);
-
-  const int64_t nc_max = std::min(NC, p.n);
-  const int64_t kc_max = std::min(KC, p.k);
-  // B read in place when a packed panel would serve only a few row panels
+  const int64_t nc_max = std::min(NC, p.n), kc_max = std::min(KC, p.k);
   const bool direct_b = p.b_cs == 1 && p.m <= 8 * int64_t(MR);
-  // A read in place when an A micro-panel would serve only one or two B panels
   const bool do_pack_a = ceil_div(nc_max, NR) > 2;
-  float* bpack = direct_b ? nullptr : workspace(WorkspaceSlot::gemm_b, size_t(kc_max) * size_t(ceil_div(nc_max, NR) * NR));
+  float* bpack = workspace(WorkspaceSlot::gemm_b, size_t(kc_max) * size_t(direct_b ? NR : ceil_div(nc_max, NR) * NR));
+  float* apack = do_pack_a ? workspace(WorkspaceSlot::gemm_a, size_t(MC) * size_t(kc_max)) : nullptr;
   const bool epi_on = has_epilogue(p);
 
-#pragma omp parallel num_threads(nt) if (nt > 1)
-  {
-    const int tid = omp_get_thread_num();
-    const int team = omp_get_num_threads();
-    float* apack = do_pack_a ? workspace(WorkspaceSlot::gemm_a, size_t(MC) * size_t(kc_max)) : nullptr;
-    float* bedge = direct_b ? workspace(WorkspaceSlot::gemm_b, size_t(kc_max) * size_t(NR)) : nullptr;
-
-    for (int64_t jc = 0; jc < p.n; jc += NC) {
-      const int64_t nc = std::min(NC, p.n - jc);
-      const int64_t npan = ceil_div(nc, NR);
-      const int64_t units = n_ic * npan;
-      const int64_t u0 = units * tid / team, u1 = units * (tid + 1) / team;
-      for (int64_t pc = 0; pc < p.k; pc += KC) {
-        const int64_t kc = std::min(KC, p.k - pc);
-        const bool last = pc + kc >= p.k;
-        const float beta = pc == 0 ? p.beta : 1.0f;
-        const float* b_blk = p.b + pc * p.b_rs + jc * p.b_cs;
-
-        if (!direct_b) {
-#pragma omp for schedule(static)
-          for (int64_t q = 0; q < npan; ++q)
-            gemm::pack_b(kc, std::min<int64_t>(NR, nc - q * NR), b_blk + q * NR * p.b_cs, p.b_rs, p.b_cs, NR,
-                         bpack + q * kc * NR);
-          // (implicit barrier: the B block is complete)
-        }
-
-        int64_t packed_ic = -1, packed_edge = -1;
-        for (int64_t u = u0; u < u1; ++u) {
-          const int64_t ic_idx = u / npan, q = u % npan;
-          const int64_t ic = ic_idx * MC, mc = std::min(MC, p.m - ic);
-          const float* a_blk = p.a + ic * p.a_rs + pc * p.a_cs;
-          if (do_pack_a && packed_ic != ic_idx) {
-            gemm::pack_a(mc, kc, a_blk, p.a_rs, p.a_cs, MR, apack);
-            packed_ic = ic_idx;
-          }
+  for (int64_t jc = 0; jc < p.n; jc += NC) {
+    const int64_t nc = std::min(NC, p.n - jc);
+    const int64_t npan = ceil_div(nc, NR);
+    for (int64_t pc = 0; pc < p.k; pc += KC) {
+      const int64_t kc = std::min(KC, p.k - pc);
+      const bool last = pc + kc >= p.k;
+      const float beta = pc == 0 ? p.beta : 1.0f;
+      const float* b_blk = p.b + pc * p.b_rs + jc * p.b_cs;
+      if (!direct_b) {
+        for (int64_t q = 0; q < npan; ++q)
+          gemm::pack_b(kc, std::min<int64_t>(NR, nc - q * NR), b_blk + q * NR * p.b_cs, p.b_rs, p.b_cs, NR,
+                       bpack + q * kc * NR);
+      } else if (nc % NR != 0) {  // the ragged last panel is packed so all NR columns are readable
+        const int64_t q = npan - 1;
+        gemm::pack_b(kc, nc - q * NR, b_blk + q * NR, p.b_rs, 1, NR, bpack);
+      }
+      for (int64_t ic_idx = 0; ic_idx < n_ic; ++ic_idx) {
+        const int64_t ic = ic_idx * MC, mc = std::min(MC, p.m - ic);
+        const float* a_blk = p.a + ic * p.a_rs + pc * p.a_cs;
+        if (do_pack_a) gemm::pack_a(mc, kc, a_blk, p.a_rs, p.a_cs, MR, apack);
+        for (int64_t q = 0; q < npan; ++q) {
           const int64_t j = jc + q * NR;
           const int64_t nr = std::min<int64_t>(NR, nc - q * NR);
-          const float* bp;
-          int64_t b_rs;
-          if (!direct_b) {
-            bp = bpack + q * kc * NR;
-            b_rs = NR;
-          } else if (nr == NR) {
-            bp = b_blk + q * NR;
-            b_rs = p.b_rs;
-          } else {  // the ragged last panel: pack it so the kernel may read all NR columns
-            if (packed_edge != q) gemm::pack_b(kc, nr, b_blk + q * NR, p.b_rs, 1, NR, bedge);
-            packed_edge = q;
-            bp = bedge;
-            b_rs = NR;
+          const float* bp = bpack + q * kc * NR;
+          int64_t b_rs = NR;
+          if (direct_b) {
+            bp = nr == NR ? b_blk + q * NR : bpack;
+            b_rs = nr == NR ? p.b_rs : NR;
           }
           TileEpilogue epi = tile_epilogue(p, j);
           const TileEpilogue* epi_ptr = (last && epi_on) ? &epi : nullptr;
@@ -140,11 +114,52 @@ void run_blocked(const Problem& p, const GemmConfig& cfg, int nt) {
                         nr, p.alpha, beta, epi_ptr);
           }
         }
-        if (!direct_b) {
-#pragma omp barrier
-        }
-        // (direct B: each thread owns the same C tiles in every k block, so no barrier)
       }
+    }
+  }
+}
+
+// Threads split C into a grid of tr x tc slices (rows in multiples of MR, columns in
+// multiples of NR) and each runs gemm_serial on its slice: no barriers and no shared
+// buffers, so a thread that the OS preempts delays only its own slice, and every C
+// element is summed in the same order whatever the thread count. The grid is the one
+// that duplicates the least packing: splitting columns makes every thread pack all of
+// A (m x k), splitting rows makes every thread pack all of B (k x n).
+void run_parallel(const Problem& p, const GemmConfig& cfg, int nt) {
+  const int64_t mpan = ceil_div(p.m, cfg.mr), npan = ceil_div(p.n, cfg.nr);
+  int best_tr = 1, best_tc = 1;
+  double best_cost = -1;
+  for (int tr = 1; tr <= nt; ++tr) {
+    if (nt % tr) continue;
+    const int tc = nt / tr;
+    if (tr > mpan || tc > npan) continue;
+    // duplicated packing plus imbalance (the largest slice), in element units
+    const double dup = double(tc - 1) * double(p.m) * double(p.k) + double(tr - 1) * double(p.k) * double(p.n);
+    const double slice = double(ceil_div(mpan, tr) * cfg.mr) * double(ceil_div(npan, tc) * cfg.nr) * double(p.k);
+    const double cost = dup + slice / 4.0;
+    if (best_cost < 0 || cost < best_cost) {
+      best_cost = cost;
+      best_tr = tr;
+      best_tc = tc;
+    }
+  }
+  if (best_cost < 0) return gemm_serial(p, cfg);
+  const int tr = best_tr, tc = best_tc;
+#pragma omp parallel num_threads(tr * tc)
+  {
+    const int tid = omp_get_thread_num();
+    const int r = tid / tc, c = tid % tc;
+    const int64_t i0 = mpan * r / tr * cfg.mr, i1 = std::min(p.m, mpan * (r + 1) / tr * cfg.mr);
+    const int64_t j0 = npan * c / tc * cfg.nr, j1 = std::min(p.n, npan * (c + 1) / tc * cfg.nr);
+    if (i0 < i1 && j0 < j1) {
+      Problem s = p;
+      s.m = i1 - i0;
+      s.n = j1 - j0;
+      s.a = p.a + i0 * p.a_rs;
+      s.b = p.b + j0 * p.b_cs;
+      s.c = p.c + i0 * p.c_rs + j0 * p.c_cs;
+      if (p.bias) s.bias = p.bias + j0 * p.bias_stride;
+      gemm_serial(s, cfg);
     }
   }
 }
@@ -162,7 +177,8 @@ void run(const Problem& p, int nt) {
   if (p.m == 0 || p.n == 0) return;
   const GemmConfig& cfg = *kernel_table().gemm;
   if (p.k == 0 || p.alpha == 0.0f) return scale_only(p, cfg, nt);
-  run_blocked(p, cfg, nt);
+  if (nt <= 1) return gemm_serial(p, cfg);
+  run_parallel(p, cfg, nt);
 }
 
 void check_sizes(const char* fn, int64_t m, int64_t n, int64_t k) {
