@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/ftz.h"
 #include "core/kernel_table.h"
 #include "core/workspace.h"
 #include "gemm/gemm_internal.h"
@@ -47,6 +48,7 @@ TileEpilogue tile_epilogue(const Problem& p, int64_t col) {
 
 // k == 0 or alpha == 0: C = epi(beta * C); A and B are not read (as in BLAS).
 void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
+  FlushDenormals ftz;
   const int64_t mpan = ceil_div(p.m, cfg.mr), npan = ceil_div(p.n, cfg.nr);
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
   for (int64_t t = 0; t < mpan * npan; ++t) {
@@ -64,6 +66,7 @@ void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
 // rows for a packed panel to pay off (one LSTM step, G4); A is read in place when an A
 // micro-panel would serve only one or two B panels (G8).
 void gemm_serial(const Problem& p, const GemmConfig& cfg) {
+  FlushDenormals ftz;
   const int MR = cfg.mr, NR = cfg.nr;
   const int64_t KC = cfg.kc, NC = cfg.nc;
   int64_t n_ic = ceil_div(p.m, cfg.mc);  // even row blocks of at most cfg.mc rows
