@@ -68,7 +68,9 @@ void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
 void gemm_serial(const Problem& p, const GemmConfig& cfg) {
   FlushDenormals ftz;
   const int MR = cfg.mr, NR = cfg.nr;
-  const int64_t KC = cfg.kc, NC = cfg.nc;
+  const int64_t NC = cfg.nc;
+  // even k blocks of at most cfg.kc (no short last block that costs a full C update)
+  const int64_t KC = p.k > 0 ? ceil_div(p.k, ceil_div(p.k, cfg.kc)) : cfg.kc;
   int64_t n_ic = ceil_div(p.m, cfg.mc);  // even row blocks of at most cfg.mc rows
   const int64_t MC = ceil_div(ceil_div(p.m, n_ic), MR) * MR;
   n_ic = ceil_div(p.m, MC);
