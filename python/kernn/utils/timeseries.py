@@ -65,8 +65,8 @@ def split_sequences(data, n_steps_in, n_steps_out=1, target=None, offset=None):
     >>> X, y = split_sequences(np.arange(10, 100, 10), n_steps_in=3)
     >>> X.shape, y.shape
     ((6, 3, 1), (6,))
-    >>> X[0, :, 0], y[0]
-    (array([10, 20, 30]), 40)
+    >>> X[0, :, 0].tolist(), int(y[0])
+    ([10, 20, 30], 40)
     """
     n_steps_in = _positive_int(n_steps_in, "n_steps_in")
     n_steps_out = _positive_int(n_steps_out, "n_steps_out")
@@ -209,8 +209,8 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     >>> data = np.arange(100)
     >>> ds = timeseries_dataset_from_array(data[:-10], data[10:], sequence_length=10)
     >>> x, y = ds[0]
-    >>> x.shape, x[0, 0], x[0, -1], y[0]
-    ((81, 10), 0, 9, 10)
+    >>> x.shape, x[0].tolist(), int(y[0])
+    ((81, 10), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 10)
     """
     data = np.asarray(data)
     if data.ndim == 0:
