@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from kernn.utils.py_dataset import ArrayBatches, PyDataset, Sequence
+from kernn.utils.py_dataset import IndexedBatches, PyDataset, Sequence
 
 
 class Batches(PyDataset):
@@ -48,7 +48,7 @@ def test_defaults_without_super_init():
         PyDataset()[0]
 
 
-class Rows(ArrayBatches):
+class Rows(IndexedBatches):
     def __init__(self, x, **kwargs):
         super().__init__(len(x), **kwargs)
         self.x = x

@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from kernn.utils.py_dataset import ArrayBatches
+from kernn.utils.py_dataset import IndexedBatches
 
 _FILL_MODES = ("constant", "nearest", "reflect", "wrap")
 
@@ -71,16 +71,21 @@ def _warp_batch(x, mats, fill_mode="nearest", cval=0.0, order=1):
     `mats[b, :, :2] @ (r, c) + mats[b, :, 2]`, interpolated with `order` 0
     (nearest) or 1 (bilinear); points outside the image follow `fill_mode`.
     """
-    b, h, w, _ = x.shape
-    rr, cc = np.meshgrid(np.arange(h, dtype=np.float64), np.arange(w, dtype=np.float64), indexing="ij")
-    A = mats[:, :, :2]
-    src_r = A[:, 0, 0, None, None] * rr + A[:, 0, 1, None, None] * cc + mats[:, 0, 2, None, None]
-    src_c = A[:, 1, 0, None, None] * rr + A[:, 1, 1, None, None] * cc + mats[:, 1, 2, None, None]
-    bi = np.arange(b)[:, None, None]
+    b, h, w, ch = x.shape
+    rr = np.arange(h, dtype=np.float64)[:, None]
+    cc = np.arange(w, dtype=np.float64)[None, :]
+    src_r = mats[:, 0, 0, None, None] * rr + mats[:, 0, 1, None, None] * cc + mats[:, 0, 2, None, None]
+    src_c = mats[:, 1, 0, None, None] * rr + mats[:, 1, 1, None, None] * cc + mats[:, 1, 2, None, None]
+    # Gather through flat (pixel, channel) indices: one take per corner instead of 3-array fancy indexing.
+    flat = np.ascontiguousarray(x).reshape(b * h * w, ch)
+    base = (np.arange(b, dtype=np.int64) * (h * w))[:, None, None]
+
+    def gather(r, c):
+        return np.take(flat, (base + r * w + c).reshape(-1), axis=0).reshape(b, h, w, ch)
+
     if order == 0:
-        r0 = _map_index(np.floor(src_r + 0.5).astype(np.int64), h, fill_mode)
-        c0 = _map_index(np.floor(src_c + 0.5).astype(np.int64), w, fill_mode)
-        out = x[bi, r0, c0]
+        out = gather(_map_index(np.floor(src_r + 0.5).astype(np.int64), h, fill_mode),
+                     _map_index(np.floor(src_c + 0.5).astype(np.int64), w, fill_mode))
     else:
         fr, fc = np.floor(src_r), np.floor(src_c)
         wr = (src_r - fr).astype(x.dtype)[..., None]
@@ -88,9 +93,11 @@ def _warp_batch(x, mats, fill_mode="nearest", cval=0.0, order=1):
         r0, c0 = fr.astype(np.int64), fc.astype(np.int64)
         r1, c1 = _map_index(r0 + 1, h, fill_mode), _map_index(c0 + 1, w, fill_mode)
         r0, c0 = _map_index(r0, h, fill_mode), _map_index(c0, w, fill_mode)
-        top = x[bi, r0, c0] * (1 - wc) + x[bi, r0, c1] * wc
-        bottom = x[bi, r1, c0] * (1 - wc) + x[bi, r1, c1] * wc
-        out = top * (1 - wr) + bottom * wr
+        top = gather(r0, c0)
+        top += (gather(r0, c1) - top) * wc
+        bottom = gather(r1, c0)
+        bottom += (gather(r1, c1) - bottom) * wc
+        out = top + (bottom - top) * wr
     if fill_mode == "constant":
         eps = 1e-6
         outside = (src_r < -eps) | (src_r > h - 1 + eps) | (src_c < -eps) | (src_c > w - 1 + eps)
@@ -596,7 +603,7 @@ class ImageDataGenerator:
             self.zca_whitening_matrix = (u * s_inv) @ u.T
 
 
-class NumpyArrayIterator(ArrayBatches):
+class NumpyArrayIterator(IndexedBatches):
     """Batches of augmented images from NumPy arrays: what `ImageDataGenerator.flow` returns.
 
     A `PyDataset`: `len(it)` batches per epoch, `it[i]` is batch `i`,

@@ -110,7 +110,7 @@ class _BatchIndexError(IndexError, ValueError):
 Sequence = PyDataset
 
 
-class ArrayBatches(PyDataset):
+class IndexedBatches(PyDataset):
     """A `PyDataset` over in-memory arrays, shuffled anew at each epoch.
 
     The building block for batch sources backed by NumPy arrays: batch `i` of

@@ -2,7 +2,7 @@
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from kernn.utils.py_dataset import ArrayBatches
+from kernn.utils.py_dataset import IndexedBatches
 
 
 def _positive_int(value, name):
@@ -127,7 +127,7 @@ def split_sequences(data, n_steps_in, n_steps_out=1, target=None, offset=None):
     return X, y
 
 
-class TimeseriesDataset(ArrayBatches):
+class TimeseriesDataset(IndexedBatches):
     """Batches of windows over a series; what `timeseries_dataset_from_array` returns.
 
     A `PyDataset`: `len(ds)` batches, `ds[i]` is batch `i` (`x` or `(x, y)`),
