@@ -245,3 +245,19 @@ def test_npz_with_code_in_a_pickle_is_refused(tmp_path):
     np.savez(tmp_path / "evil.npz", x=arr)
     with pytest.raises(pickle.UnpicklingError, match="Refusing to load"):
         load_npz(tmp_path / "evil.npz")
+
+
+def test_base_url_module_attribute(server, tmp_path, monkeypatch):
+    from kernn.datasets import _common
+
+    _make_mnist(server.root, np.random.default_rng(5))
+    monkeypatch.setattr(mnist, "FILE_HASH", _sha(server.root / "mnist.npz"))
+    monkeypatch.delenv("KERNN_DATASETS_URL")
+    monkeypatch.setattr(_common, "BASE_URL", server.url.rstrip("/"))
+    assert _common.origin("mnist.npz") == server.url + "mnist.npz"
+    mnist.load_data()
+    assert server.hits == {"mnist.npz": 1}
+    monkeypatch.setattr(_common, "BASE_URL", None)
+    assert _common.origin("mnist.npz") == _common.KERAS_DATASETS_URL + "mnist.npz"
+    assert _common.origin(cifar10.FILENAME, cifar10.ORIGIN_BASE) == \
+        "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
