@@ -3,7 +3,7 @@ import sys
 import numpy as np
 import pytest
 
-from kernn.datasets import digits, sunspots
+from kernn.datasets import digits, elnino, sunspots
 
 
 def test_digits_fixed_split():
@@ -17,15 +17,15 @@ def test_digits_fixed_split():
     np.testing.assert_array_equal(y2, y_train)
 
 
-def test_sunspots():
+def test_sunspots_and_elnino():
     pytest.importorskip("statsmodels")
     values = sunspots.load_data()
     assert values.shape == (309,) and values.dtype == np.float64
     years, _ = sunspots.load_data(return_years=True)
     assert years[0] == 1700 and years[-1] == 2008
-    monthly = sunspots.load_monthly()
+    monthly = elnino.load_data()
     assert monthly.shape == (732,)
-    dates, _ = sunspots.load_monthly(return_dates=True)
+    dates, _ = elnino.load_data(return_dates=True)
     assert dates[0].tolist() == [1950, 1] and dates[-1].tolist() == [2010, 12]
 
 
@@ -38,5 +38,5 @@ def test_missing_extras_name_the_package(monkeypatch):
     monkeypatch.setitem(sys.modules, "statsmodels.datasets", None)
     with pytest.raises(ImportError, match="pip install statsmodels"):
         sunspots.load_data()
-    with pytest.raises(ImportError, match="pip install statsmodels"):
-        sunspots.load_monthly()
+    with pytest.raises(ImportError, match="datasets.elnino needs statsmodels"):
+        elnino.load_data()
