@@ -2,7 +2,7 @@
 documented (finite differences of the references are used by tests/losses/)."""
 import numpy as np
 
-from reference import losses as ref
+from reference import loss_functions as ref
 
 
 def test_categorical_crossentropy_reference_from_logits_equals_softmax_probabilities():

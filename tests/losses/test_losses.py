@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from kernn import losses
-from reference import losses as ref
+from reference import loss_functions as ref
 
 RNG = np.random.default_rng(7)
 

@@ -9,7 +9,7 @@ from kernn import optimizers
 from kernn.constraints import NonNeg
 from kernn.optimizers import schedules
 from kernn.variables import Variable
-from reference import optimizers as ref
+from reference import optimizer_rules as ref
 
 SHAPES = [(3, 4), (5,), (2, 2, 3)]
 STEPS = 5
