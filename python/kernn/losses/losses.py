@@ -390,9 +390,13 @@ class SparseCategoricalCrossentropy(Loss):
         if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
             y_true = y_true.reshape(y_true.shape[:-1])
         if y_true.shape != y_pred.shape[:-1]:
+            hint = ""
+            if y_true.shape == y_pred.shape:
+                hint = (" Labels look one-hot encoded: use `categorical_crossentropy` for them, or pass "
+                        "integer class indices.")
             raise ValueError(
                 "Arguments `target` and `output` must have the same shape up until the last dimension: "
-                f"target.shape={y_true.shape}, output.shape={y_pred.shape}"
+                f"target.shape={y_true.shape}, output.shape={y_pred.shape}.{hint}"
             )
         if y_true.dtype.kind == "f":
             if not np.all(np.isfinite(y_true)) or np.any(y_true != np.round(y_true)):
