@@ -103,7 +103,8 @@ class OrthogonalRegularizer(Regularizer):
     def __init__(self, factor=0.01, mode="rows"):
         self.factor = validate_float_arg(factor, name="factor")
         if mode not in {"rows", "columns"}:
-            raise ValueError(f"Invalid value for argument `mode`. Expected one of {{'rows', 'columns'}}. Received: mode={mode}")
+            raise ValueError("Invalid value for argument `mode`. Expected one of {'rows', 'columns'}. "
+                             f"Received: mode={mode}")
         self.mode = mode
 
     def _prepare(self, x):
