@@ -372,7 +372,7 @@ ALL_OBJECTS_DICT.update({_snake(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update({
     "constant": Constant, "identity": Identity, "IdentityInitializer": Identity,
     "orthogonal": Orthogonal, "OrthogonalInitializer": Orthogonal,
-    "zeros": Zeros, "ones": Ones, "uniform": RandomUniform, "normal": RandomNormal,
+    "zeros": Zeros, "ones": Ones, "zero": Zeros, "one": Ones, "uniform": RandomUniform, "normal": RandomNormal,
     "random_normal": RandomNormal, "random_uniform": RandomUniform,
     "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
 })

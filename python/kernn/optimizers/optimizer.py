@@ -208,7 +208,7 @@ class Optimizer:
         """Per-variable-list structures, rebuilt only when the list of variables changes."""
         ids = tuple(map(id, variables))
         plan = self._plan
-        if plan is None or plan["ids"] != ids:
+        if plan is None or plan["ids"] != ids or any(p is not v.value for p, v in zip(plan["params"], variables)):
             self.build(variables)
             plan = {
                 "ids": ids,
