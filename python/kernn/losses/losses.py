@@ -294,13 +294,6 @@ class BinaryCrossentropy(_Crossentropy):
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
 
 
-class BinaryFocalCrossentropy(BinaryCrossentropy):
-    """Not implemented in kernn yet: raises at construction."""
-
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError("kernn does not implement BinaryFocalCrossentropy yet.")
-
-
 class CategoricalCrossentropy(_Crossentropy):
     """Cross-entropy between one-hot (or soft) labels and predictions over `axis`.
 
