@@ -159,6 +159,9 @@ def test_out_argument(isa, rng):
     res = kernn.ops.activation(x, "tanh", out=big[:, ::2])  # non-contiguous out
     _check(big[:, ::2], want)
     assert res.base is big
+    z = np.arange(12, dtype=np.float32) - 6
+    kernn.ops.activation(z[1:], "relu", out=z[:-1])  # overlapping, shifted
+    np.testing.assert_array_equal(z[:-1], np.maximum(np.arange(1, 12) - 6, 0))
 
 
 def test_results_do_not_depend_on_thread_count(rng):

@@ -75,13 +75,15 @@ def _rows(arr, name, fn):
     return arr.reshape(int(np.prod(arr.shape[:-1], dtype=np.int64)), arr.shape[-1])
 
 
-def _into(out, shape, fn):
-    """(target array for the kernel, array to return): out itself when it is C-contiguous."""
+def _into(out, shape, fn, x):
+    """(target array for the kernel, array to return): out itself when it is C-contiguous
+    and either is x exactly (in place) or does not overlap it."""
     if out is None:
         res = np.empty(shape, dtype=np.float32)
         return res, res
     out = out_array(out, shape, fn)
-    if out.flags.c_contiguous:
+    same = out.__array_interface__["data"][0] == x.__array_interface__["data"][0] and out.strides == x.strides
+    if out.flags.c_contiguous and (same or not np.may_share_memory(out, x)):
         return out, out
     return np.empty(shape, dtype=np.float32), out
 
@@ -113,7 +115,7 @@ def activation(x, name, *, out=None, **params):
     fn = "activation"
     x = as_float32(x, "x", fn)
     core, slope, max_value, threshold, alpha = _resolve(name, params, fn)
-    target, res = _into(out, x.shape, fn)
+    target, res = _into(out, x.shape, fn, x)
     if core in ("softmax", "log_softmax"):
         xr = _rows(x, "x", fn)
         if xr.size:
