@@ -1,7 +1,11 @@
 """The references themselves, checked by central finite differences in float64."""
 import numpy as np
+import pytest
 
+from reference import activations as ref_act
 from reference import gemm as ref_gemm
+from reference import losses as ref_loss
+from reference import optimizers as ref_opt
 
 
 def numerical_grad(f, x, eps=1e-6):
@@ -40,11 +44,6 @@ def test_gemm_reference_epilogue_matches_definition():
 
 
 # ---- activations, softmax, losses, optimizers ------------------------------------------
-import pytest  # noqa: E402
-
-from reference import activations as ref_act  # noqa: E402
-from reference import losses as ref_loss  # noqa: E402
-from reference import optimizers as ref_opt  # noqa: E402
 
 
 @pytest.mark.parametrize("name,params", [(n, {}) for n in ref_act.ELEMENTWISE] + [

@@ -109,6 +109,30 @@ void activation_backward(Activation act, const ActivationParams& params, int64_t
   for_chunks(n, parallel_min(act), [&](int64_t i, int64_t len) { k.backward(act, params, len, x + i, g + i, dx + i); });
 }
 
+bool activation_grad_from_output_supported(Activation act, const ActivationParams& p) {
+  switch (act) {
+    case Activation::relu: return p.threshold == 0.0f && p.negative_slope >= 0.0f;
+    case Activation::leaky_relu: return p.negative_slope >= 0.0f;
+    case Activation::elu: return p.alpha > 0.0f;
+    case Activation::gelu:
+    case Activation::gelu_tanh:
+    case Activation::silu:
+    case Activation::hard_silu: return false;
+    default: return true;
+  }
+}
+
+void activation_backward_from_output(Activation act, const ActivationParams& params, int64_t n, const float* y,
+                                     const float* g, float* dx) {
+  check_n("activation_backward_from_output", n);
+  KERNN_CHECK(activation_grad_from_output_supported(act, params), "activation_backward_from_output: the gradient of ",
+              activation_name(act), act == Activation::relu || act == Activation::leaky_relu || act == Activation::elu
+                  ? " with these parameters" : "",
+              " cannot be computed from its output alone; pass its input x");
+  const act::ActKernels& k = *kernel_table().act;
+  for_chunks(n, parallel_min(act), [&](int64_t i, int64_t len) { k.backward_y(act, params, len, y + i, g + i, dx + i); });
+}
+
 void softmax_forward(int64_t rows, int64_t cols, const float* x, float* y) {
   check_rows("softmax", rows, cols);
   if (cols == 0) return;

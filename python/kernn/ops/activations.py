@@ -75,13 +75,15 @@ def _rows(arr, name, fn):
     return arr.reshape(int(np.prod(arr.shape[:-1], dtype=np.int64)), arr.shape[-1])
 
 
-def _into(out, shape, fn):
-    """(target array for the kernel, array to return): out itself when it is C-contiguous."""
+def _into(out, shape, fn, x):
+    """(target array for the kernel, array to return): out itself when it is C-contiguous
+    and either is x exactly (in place) or does not overlap it."""
     if out is None:
         res = np.empty(shape, dtype=np.float32)
         return res, res
     out = out_array(out, shape, fn)
-    if out.flags.c_contiguous:
+    same = out.__array_interface__["data"][0] == x.__array_interface__["data"][0] and out.strides == x.strides
+    if out.flags.c_contiguous and (same or not np.may_share_memory(out, x)):
         return out, out
     return np.empty(shape, dtype=np.float32), out
 
@@ -113,7 +115,7 @@ def activation(x, name, *, out=None, **params):
     fn = "activation"
     x = as_float32(x, "x", fn)
     core, slope, max_value, threshold, alpha = _resolve(name, params, fn)
-    target, res = _into(out, x.shape, fn)
+    target, res = _into(out, x.shape, fn, x)
     if core in ("softmax", "log_softmax"):
         xr = _rows(x, "x", fn)
         if xr.size:
@@ -129,9 +131,14 @@ def activation_grad(x, y, grad, name, **params):
     """dL/dx of `name` at x, given the upstream gradient `grad` = dL/dy.
 
     Args:
-        x: the activation's input.
-        y: its output (needed by softmax and log_softmax; the element-wise activations
-            recompute what they need from x for accuracy, so `y` may be `None` for them).
+        x: the activation's input, or `None` to compute the gradient from the output `y`
+            alone (for callers that kept only y, e.g. after a fused GEMM + activation;
+            supported for linear, relu without threshold, relu6, leaky_relu, elu, selu,
+            softplus, softsign, hard_sigmoid, exponential, sigmoid, tanh, softmax,
+            log_softmax). With x given, the element-wise activations recompute what they
+            need from x, which is more accurate where y saturates.
+        y: the output (needed by softmax and log_softmax, and when x is None; may be `None`
+            otherwise).
         grad: dL/dy, of x's shape.
         name: as in `activation`.
         **params: as in `activation`.
@@ -152,6 +159,16 @@ def activation_grad(x, y, grad, name, **params):
         if y.shape != grad.shape:
             raise ValueError(f"{fn}: y and grad shapes differ. Received: y.shape={y.shape}, grad.shape={grad.shape}")
         return _softmax_grad(y, grad, core == "log_softmax", fn)
+    if x is None:
+        if y is None:
+            raise ValueError(f"{fn}: give the input x or the output y. Received: x=None, y=None")
+        y = as_float32(y, "y", fn)
+        if y.shape != grad.shape:
+            raise ValueError(f"{fn}: y and grad shapes differ. Received: y.shape={y.shape}, grad.shape={grad.shape}")
+        res = np.empty(y.shape, dtype=np.float32)
+        _core.activation_grad_from_output(_flat(y), _flat(grad), res.reshape(-1), core, slope, max_value, threshold,
+                                          alpha)
+        return res
     x = as_float32(x, "x", fn)
     if x.shape != grad.shape:
         raise ValueError(f"{fn}: x and grad shapes differ. Received: x.shape={x.shape}, grad.shape={grad.shape}")
