@@ -234,3 +234,12 @@ def test_ema_overwrite_frequency():
     opt.apply_gradients([(np.array([-1.0]), v)])
     # step 2: weight 2, average 0.5 * 1 + 0.5 * 2 = 1.5 overwrites the weight
     np.testing.assert_allclose(v.value, [1.5])
+
+
+def test_legacy_config_keys_and_decay_warning():
+    cfg = {"name": "Adam", "learning_rate": 0.01, "decay": 0.0, "jit_compile": True, "is_legacy_optimizer": False,
+           "beta_1": 0.8}
+    opt = optimizers.Adam.from_config(cfg)
+    assert opt.beta_1 == 0.8 and opt.learning_rate == 0.01
+    with pytest.warns(UserWarning, match="`decay` is no longer supported"):
+        optimizers.SGD(decay=0.1)
