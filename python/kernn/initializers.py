@@ -291,7 +291,17 @@ class _FixedVarianceScaling(VarianceScaling):
 
 
 class GlorotUniform(_FixedVarianceScaling):
-    """Uniform on [-limit, limit], limit = sqrt(6 / (fan_in + fan_out)). Args: seed."""
+    """Uniform on [-limit, limit], limit = sqrt(6 / (fan_in + fan_out)).
+
+    Args:
+        seed: integer seed or `None`. Defaults to `None`.
+
+    Example:
+
+    >>> w = GlorotUniform(seed=0)((3, 5))
+    >>> w.shape, w.dtype.name, bool(abs(w).max() <= (6 / 8) ** 0.5)
+    ((3, 5), 'float32', True)
+    """
     _args = (1.0, "fan_avg", "uniform")
 
 

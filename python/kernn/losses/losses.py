@@ -30,6 +30,15 @@ class MeanSquaredError(_ElementwiseMean):
         reduction: Defaults to `"sum_over_batch_size"`.
         name: Defaults to `"mean_squared_error"`.
         dtype: Defaults to `None`.
+
+    Example:
+
+    >>> loss = MeanSquaredError()
+    >>> round(loss([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]]), 4)
+    0.5
+    >>> value, grad = loss.value_and_grad([[0.0, 1.0]], [[1.0, 1.0]])
+    >>> grad.tolist()
+    [[1.0, 0.0]]
     """
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
@@ -306,6 +315,14 @@ class CategoricalCrossentropy(_Crossentropy):
         reduction: Defaults to `"sum_over_batch_size"`.
         name: Defaults to `"categorical_crossentropy"`.
         dtype: Defaults to `None`.
+
+    Example:
+
+    >>> loss = CategoricalCrossentropy()
+    >>> round(loss([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]), 4)
+    1.1769
+    >>> loss.fused_activation
+    'softmax'
     """
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
@@ -361,6 +378,12 @@ class SparseCategoricalCrossentropy(Loss):
         reduction: Defaults to `"sum_over_batch_size"`.
         name: Defaults to `"sparse_categorical_crossentropy"`.
         dtype: Defaults to `None`.
+
+    Example:
+
+    >>> loss = SparseCategoricalCrossentropy()
+    >>> round(loss([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]), 4)
+    1.1769
     """
 
     def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",

@@ -163,6 +163,13 @@ class AUC(Metric):
         num_labels: number of labels with multi_label (else taken from the first batch).
         label_weights: per-label weights. Defaults to `None`.
         from_logits: apply a sigmoid to predictions first. Defaults to `False`.
+
+    Example:
+
+    >>> m = AUC(num_thresholds=3)
+    >>> m.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+    >>> m.result()
+    0.75
     """
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,
