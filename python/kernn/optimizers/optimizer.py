@@ -244,8 +244,14 @@ class Optimizer:
         pairs whose gradient is None are skipped. Returns the new `iterations`."""
         grads, variables = [], []
         for g, v in grads_and_vars:
-            if g is None:
-                continue
+            if g is not None:
+                grads.append(g)
+                variables.append(v)
+        return self.apply(grads, variables)
+
+    def _check_grads(self, grads, variables):
+        out = []
+        for g, v in zip(grads, variables):
             if type(g) is not np.ndarray or g.dtype != np.float32 or not g.flags.c_contiguous:
                 g = np.ascontiguousarray(g, dtype=np.float32)
             if g.shape != v.value.shape:
@@ -253,9 +259,8 @@ class Optimizer:
                     f"Gradient for variable '{self._key(v)}' has shape {g.shape} but the variable has shape "
                     f"{v.value.shape}"
                 )
-            grads.append(g)
-            variables.append(v)
-        return self.apply(grads, variables)
+            out.append(g)
+        return out
 
     def _step_plan(self, variables):
         """Per-variable-list structures, rebuilt only when the list of variables changes."""
@@ -277,12 +282,14 @@ class Optimizer:
         return plan
 
     def apply(self, grads, trainable_variables):
-        """Keras 3's `apply(grads, trainable_variables)`."""
+        """Keras 3's `apply(grads, trainable_variables)`: one step (a no-op without gradients)."""
         variables = list(trainable_variables)
         grads = list(grads)
+        if len(grads) != len(variables):
+            raise ValueError(f"Got {len(grads)} gradients for {len(variables)} variables.")
         if not variables:
-            self.iterations += 1
             return self.iterations
+        grads = self._check_grads(grads, variables)
         plan = self._step_plan(variables)
         if self.gradient_accumulation_steps:
             steps = self.gradient_accumulation_steps
