@@ -291,3 +291,12 @@ def test_legacy_config_keys_and_decay_warning():
     assert opt.beta_1 == 0.8 and opt.learning_rate == 0.01
     with pytest.warns(UserWarning, match="`decay` is no longer supported"):
         optimizers.SGD(decay=0.1)
+
+
+def test_learning_rate_value_has_numpy_and_assign_like_keras_variable():
+    opt = optimizers.Adam(learning_rate=0.01)
+    lr = opt.learning_rate
+    assert lr == 0.01 and isinstance(lr, float) and lr.numpy().dtype == np.float32
+    lr.assign(0.5)
+    assert opt.learning_rate == 0.5
+    assert opt.get_config()["learning_rate"] == 0.5 and type(opt.get_config()["learning_rate"]) is float

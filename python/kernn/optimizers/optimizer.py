@@ -23,6 +23,23 @@ def _positive_or_none(value, name):
     return None if value is None else float(value)
 
 
+class _LearningRate(float):
+    """The current learning rate: a float that also answers `.numpy()` and `.assign(v)`,
+    as scripts written for Keras's learning-rate variable use them."""
+
+    def __new__(cls, value, optimizer):
+        obj = super().__new__(cls, value)
+        obj._optimizer = optimizer
+        return obj
+
+    def numpy(self):
+        return np.float32(self)
+
+    def assign(self, value):
+        self._optimizer.learning_rate = float(value)
+        return self
+
+
 class Optimizer:
     """Base class of optimizers.
 
@@ -131,8 +148,9 @@ class Optimizer:
 
     @property
     def learning_rate(self):
-        """The current learning rate as a float (a schedule is evaluated at `iterations`)."""
-        return self._current_learning_rate()
+        """The current learning rate as a float (a schedule is evaluated at the step count);
+        `.numpy()` and `.assign(v)` work on it as on Keras's variable."""
+        return _LearningRate(self._current_learning_rate(), self)
 
     @learning_rate.setter
     def learning_rate(self, value):
