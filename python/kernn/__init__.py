@@ -18,6 +18,7 @@ if _core.dispatch_warning():
     _warnings.warn(_core.dispatch_warning(), RuntimeWarning, stacklevel=2)
 
 from kernn import ops  # noqa: E402
+from kernn import activations  # noqa: E402
 
 
 def isa():
@@ -103,3 +104,11 @@ def get_cmake_dir():
 
 __all__ = ["__version__", "cpu_info", "get_cmake_dir", "get_include", "get_num_threads", "isa", "ops",
            "set_num_threads", "threads"]
+
+from kernn import constraints, initializers, losses, metrics, optimizers, regularizers, utils  # noqa: E402
+
+__all__ += ["constraints", "initializers", "losses", "metrics", "optimizers", "regularizers", "utils"]
+
+from kernn import datasets, preprocessing  # noqa: E402
+
+__all__ += ["datasets", "preprocessing"]
