@@ -5,10 +5,12 @@
 
 namespace kernn {
 namespace gemm { struct GemmConfig; }
+namespace act { struct ActKernels; }
 
 struct KernelTable {
   Isa isa;
   const gemm::GemmConfig* gemm;
+  const act::ActKernels* act;
 };
 
 /// Table of the ISA in use (see active_isa()).
