@@ -116,7 +116,8 @@ def activation(x, name, *, out=None, **params):
     target, res = _into(out, x.shape, fn)
     if core in ("softmax", "log_softmax"):
         xr = _rows(x, "x", fn)
-        _core.softmax(xr, target.reshape(xr.shape), core == "log_softmax")
+        if xr.size:
+            _core.softmax(xr, target.reshape(xr.shape), core == "log_softmax")
     else:
         _core.activation(_flat(x), target.reshape(-1), core, slope, max_value, threshold, alpha)
     if target is not res:
@@ -162,7 +163,8 @@ def activation_grad(x, y, grad, name, **params):
 def _softmax_grad(y, grad, log, fn):
     yr = _rows(y, "y", fn)
     res = np.empty(y.shape, dtype=np.float32)
-    _core.softmax_grad(yr, _rows(grad, "grad", fn), res.reshape(yr.shape), log)
+    if yr.size:
+        _core.softmax_grad(yr, _rows(grad, "grad", fn), res.reshape(yr.shape), log)
     return res
 
 
@@ -204,8 +206,7 @@ def bias_grad(g):
     if g.ndim < 1:
         raise ValueError(f"{fn}: g must have at least 1 dimension. Received: g.shape={g.shape}")
     n = g.shape[-1]
-    out = np.empty((n,), dtype=np.float32)
-    g2 = np.ascontiguousarray(g).reshape(-1, n) if n else np.zeros((0, 0), np.float32)
-    if n:
-        _core.bias_grad(g2, out)
+    out = np.zeros((n,), dtype=np.float32)
+    if g.size:
+        _core.bias_grad(np.ascontiguousarray(g).reshape(-1, n), out)
     return out
