@@ -81,3 +81,7 @@ def get_cmake_dir():
 __all__ = ["__version__", "cpu_info", "get_cmake_dir", "get_include", "get_num_threads", "isa", "ops",
            "set_num_threads"]
 __all__ += ["Input", "Model", "Sequential", "callbacks", "layers", "models"]
+
+from kernn import constraints, initializers, losses, metrics, optimizers, regularizers, utils  # noqa: E402
+
+__all__ += ["constraints", "initializers", "losses", "metrics", "optimizers", "regularizers", "utils"]

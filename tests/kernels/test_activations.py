@@ -60,6 +60,29 @@ def test_forward_and_backward(isa, rng, case, n):
     _check(kernn.ops.activation_grad(x, None, g, op, **kw), ref.backward(x, g, name, **params), atol=2e-7)
 
 
+FROM_OUTPUT = [c for c in CASES if c[0] not in ("gelu", "gelu_tanh", "silu", "hard_silu")
+               and not c[1].get("threshold")]
+
+
+@pytest.mark.parametrize("n", [1, 17, 1000, 100003], ids=lambda n: f"n{n}")
+@pytest.mark.parametrize("case", FROM_OUTPUT, ids=_case_id)
+def test_backward_from_output(isa, rng, case, n):
+    """x=None: the gradient from the output y alone (what a fused GEMM epilogue leaves)."""
+    name, params = case
+    x = rng.uniform(-6, 6, n).astype(np.float32)
+    g = rng.standard_normal(n).astype(np.float32)
+    y = kernn.ops.activation(x, name, **params)
+    _check(kernn.ops.activation_grad(None, y, g, name, **params), ref.backward(x, g, name, **params),
+           rtol=2e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name,params", [("gelu", {}), ("silu", {}), ("hard_silu", {}),
+                                         ("relu", {"threshold": 0.5})], ids=str)
+def test_backward_from_output_needs_x_for_the_others(name, params):
+    with pytest.raises(ValueError, match="cannot be computed from its output alone; pass its input x"):
+        kernn.ops.activation_grad(None, np.ones(3, np.float32), np.ones(3, np.float32), name, **params)
+
+
 SMOOTH = ["elu", "selu", "gelu", "gelu_tanh", "silu", "softplus", "softsign", "exponential", "sigmoid", "tanh"]
 
 

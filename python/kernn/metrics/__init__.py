@@ -20,28 +20,44 @@ from kernn.metrics.accuracy import (
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
-from kernn.metrics.confusion import AUC, Precision, Recall
+from kernn.metrics.confusion import (
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
+from kernn.metrics.fscore import F1Score, FBetaScore
 from kernn.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum, to_snake_case
 from kernn.metrics.regression import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
+    CategoricalHinge,
     CosineSimilarity,
+    Hinge,
+    KLDivergence,
     LogCoshError,
     MeanAbsoluteError,
     MeanAbsolutePercentageError,
     MeanSquaredError,
     MeanSquaredLogarithmicError,
+    Poisson,
     R2Score,
     RootMeanSquaredError,
     RootMeanSquaredLogarithmicError,
     SparseCategoricalCrossentropy,
+    SquaredHinge,
 )
 
 _CLASSES = [AUC, Accuracy, BinaryAccuracy, BinaryCrossentropy, CategoricalAccuracy, CategoricalCrossentropy,
             CosineSimilarity, LogCoshError, Mean, MeanAbsoluteError, MeanAbsolutePercentageError,
             MeanSquaredError, MeanSquaredLogarithmicError, Precision, R2Score, Recall, RootMeanSquaredError,
             RootMeanSquaredLogarithmicError, SparseCategoricalAccuracy, SparseCategoricalCrossentropy,
-            SparseTopKCategoricalAccuracy, Sum, TopKCategoricalAccuracy]
+            SparseTopKCategoricalAccuracy, Sum, TopKCategoricalAccuracy, Hinge, SquaredHinge, CategoricalHinge,
+            KLDivergence, Poisson, TruePositives, FalsePositives, TrueNegatives, FalseNegatives,
+            F1Score, FBetaScore]
 
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})

@@ -261,3 +261,48 @@ class AUC(Metric):
         if self._init_from_thresholds:
             config["thresholds"] = [float(t) for t in self._thresholds[1:-1]]
         return config
+
+
+class _Count(Metric):
+    """Weighted count of one confusion-matrix cell over the thresholds."""
+
+    _cell = 0  # index into (tp, fp, tn, fn)
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.init_thresholds = thresholds
+        t = [0.5] if thresholds is None else ([float(thresholds)] if np.ndim(thresholds) == 0 else list(thresholds))
+        self.thresholds = [float(x) for x in t]
+        self.add_variable("accumulator", np.zeros(len(self.thresholds)))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        labels, preds, w = _prepare(y_true, y_pred, sample_weight)
+        self.accumulator = self.accumulator + _confusion(labels, preds, w, self.thresholds)[self._cell]
+
+    def result(self):
+        if np.ndim(self.init_thresholds) == 0:
+            return float(self.accumulator[0])
+        return [float(v) for v in self.accumulator]
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, "thresholds": self.init_thresholds}
+
+
+class TruePositives(_Count):
+    """Weighted number of true positives (`y_pred > threshold`, default 0.5)."""
+    _cell = 0
+
+
+class FalsePositives(_Count):
+    """Weighted number of false positives."""
+    _cell = 1
+
+
+class TrueNegatives(_Count):
+    """Weighted number of true negatives."""
+    _cell = 2
+
+
+class FalseNegatives(_Count):
+    """Weighted number of false negatives."""
+    _cell = 3

@@ -246,3 +246,38 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits, "axis": self.axis}
+
+
+class Hinge(MeanMetricWrapper):
+    """Mean hinge loss. Name `"hinge"`."""
+
+    def __init__(self, name="hinge", dtype=None):
+        super().__init__(_per_sample(_losses.Hinge), name=name, dtype=dtype)
+
+
+class SquaredHinge(MeanMetricWrapper):
+    """Mean squared hinge loss. Name `"squared_hinge"`."""
+
+    def __init__(self, name="squared_hinge", dtype=None):
+        super().__init__(_per_sample(_losses.SquaredHinge), name=name, dtype=dtype)
+
+
+class CategoricalHinge(MeanMetricWrapper):
+    """Mean categorical hinge loss. Name `"categorical_hinge"`."""
+
+    def __init__(self, name="categorical_hinge", dtype=None):
+        super().__init__(_per_sample(_losses.CategoricalHinge), name=name, dtype=dtype)
+
+
+class KLDivergence(MeanMetricWrapper):
+    """Mean Kullback-Leibler divergence. Name `"kl_divergence"`."""
+
+    def __init__(self, name="kl_divergence", dtype=None):
+        super().__init__(_per_sample(_losses.KLDivergence), name=name, dtype=dtype)
+
+
+class Poisson(MeanMetricWrapper):
+    """Mean Poisson loss. Name `"poisson"`."""
+
+    def __init__(self, name="poisson", dtype=None):
+        super().__init__(_per_sample(_losses.Poisson), name=name, dtype=dtype)

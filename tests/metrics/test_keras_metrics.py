@@ -226,3 +226,36 @@ def test_config_round_trip():
               metrics.TopKCategoricalAccuracy(k=3), metrics.CategoricalCrossentropy(label_smoothing=0.1)]:
         clone = metrics.deserialize(metrics.serialize(m))
         assert type(clone) is type(m) and clone.get_config() == m.get_config()
+
+
+def test_confusion_counts():
+    y_true, y_pred = [0, 1, 1, 1, 0], [0.2, 0.9, 0.3, 0.6, 0.7]
+    assert metrics.TruePositives()(y_true, y_pred) == 2.0
+    assert metrics.FalsePositives()(y_true, y_pred) == 1.0
+    assert metrics.TrueNegatives()(y_true, y_pred) == 1.0
+    assert metrics.FalseNegatives()(y_true, y_pred) == 1.0
+    assert metrics.TruePositives(thresholds=[0.1, 0.8])(y_true, y_pred) == [3.0, 1.0]
+    assert metrics.get("true_positives").name == "true_positives"
+
+
+def test_hinge_family_and_divergence_metrics_match_losses():
+    t = np.array([[0.0, 1.0], [1.0, 0.0]])
+    p = np.array([[0.3, 0.7], [0.6, 0.4]])
+    for mcls, lcls in [(metrics.Hinge, losses.Hinge), (metrics.SquaredHinge, losses.SquaredHinge),
+                       (metrics.CategoricalHinge, losses.CategoricalHinge), (metrics.KLDivergence, losses.KLDivergence),
+                       (metrics.Poisson, losses.Poisson)]:
+        assert mcls()(t, p) == pytest.approx(lcls()(t, p), rel=1e-6)
+
+
+def test_f1_and_fbeta():
+    y_true = np.array([[1, 1, 1], [1, 0, 0], [1, 1, 0]], np.float32)
+    y_pred = np.array([[0.2, 0.6, 0.7], [0.2, 0.6, 0.6], [0.6, 0.8, 0.0]], np.float32)
+    f1 = metrics.F1Score(threshold=0.5)(y_true, y_pred)
+    # Keras's docstring example: [0.5, 0.8, 0.6666667]
+    np.testing.assert_allclose(f1, [0.5, 0.8, 0.6666667], rtol=1e-5)
+    fb = metrics.FBetaScore(beta=2.0, threshold=0.5)(y_true, y_pred)
+    np.testing.assert_allclose(fb, [0.3846154, 0.90909094, 0.8333334], rtol=1e-5)
+    macro = metrics.F1Score(average="macro", threshold=0.5)(y_true, y_pred)
+    assert macro == pytest.approx(np.mean([0.5, 0.8, 2 / 3]), rel=1e-5)
+    with pytest.raises(ValueError, match="Invalid `average` argument value"):
+        metrics.F1Score(average="mean")
