@@ -14,6 +14,15 @@ import numpy as np
 from kernn.variables import Variable
 
 _UIDS = {}
+_STRUCTURE = [0]  # bumped whenever weights are created or frozen/unfrozen (trainers cache on it)
+
+
+def structure_version():
+    return _STRUCTURE[0]
+
+
+def bump_structure():
+    _STRUCTURE[0] += 1
 
 
 def get_uid(prefix):
@@ -218,6 +227,7 @@ class Layer:
                        regularizer=regularizers.get(regularizer) if regularizer is not None else None,
                        constraint=constraints.get(constraint) if constraint is not None else None)
         (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
+        bump_structure()
         return var
 
     @property
@@ -253,6 +263,7 @@ class Layer:
         self._trainable = bool(value)
         for v in self._trainable_variables:
             v.trainable = self._trainable
+        bump_structure()
 
     def get_weights(self):
         """The weights' current values as a list of NumPy arrays (Keras's order)."""

@@ -64,6 +64,8 @@ class Model(Trainer, Layer):
         self._trainable = bool(value)
         for layer in self.layers:
             layer.trainable = value
+        from kernn.layers.layer import bump_structure
+        bump_structure()
 
     @property
     def losses(self):

@@ -250,7 +250,8 @@ class Trainer:
         }
 
     def _train_key(self):
-        return tuple((id(v), v.trainable) for v in self.weights) + (id(self._loss_fn), id(self.optimizer))
+        from kernn.layers.layer import structure_version
+        return (structure_version(), id(self._loss_fn), id(self.optimizer), len(self.layers))
 
     def _ensure_train_ready(self):
         if self._train_ready is None or self._train_ready["key"] != self._train_key():
