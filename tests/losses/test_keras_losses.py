@@ -172,6 +172,8 @@ def test_shape_mismatch_names_both_shapes():
         losses.CategoricalCrossentropy()(np.zeros(4), np.zeros((4, 3)))
     with pytest.raises(ValueError, match=r"target.shape=\(5,\), output.shape=\(4, 3\)"):
         losses.SparseCategoricalCrossentropy()(np.zeros(5), np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"target.shape=\(4, 3\), output.shape=\(4, 3\). Labels look one-hot"):
+        losses.SparseCategoricalCrossentropy()(np.eye(3)[[0, 1, 2, 0]], _probs((4, 3)))
     with pytest.raises(ValueError, match="integer class labels"):
         losses.SparseCategoricalCrossentropy()(np.full(4, 0.5), _probs((4, 3)))
 

@@ -206,3 +206,40 @@ def test_slots_are_per_variable_path_and_variables_lists_state():
     opt.apply_gradients([(np.ones(3), a), (np.ones(2), b)])
     state = opt.variables
     assert int(state[0]) == 1 and [s.shape for s in state[1:]] == [(3,), (3,), (2,), (2,)]
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop", "adagrad", "adamax", "nadam"])
+def test_one_kernel_call_per_step_for_all_variables(name, monkeypatch):
+    from kernn import ops
+
+    kernel = f"{name}_update"
+    real = getattr(ops, kernel)
+    calls = []
+
+    def spy(params, *args, **kwargs):
+        calls.append(len(params))
+        return real(params, *args, **kwargs)
+
+    monkeypatch.setattr(ops, kernel, spy)
+    params, grads = _setup(4)
+    _run_kernn(optimizers.get(name), params, grads[:2])
+    assert calls == [len(SHAPES), len(SHAPES)]
+
+
+def test_ema_overwrite_frequency():
+    v = Variable(np.zeros(1), "w", "d/w")
+    opt = optimizers.SGD(learning_rate=1.0, use_ema=True, ema_momentum=0.5, ema_overwrite_frequency=2)
+    opt.apply_gradients([(np.array([-1.0]), v)])
+    np.testing.assert_allclose(v.value, [1.0])
+    opt.apply_gradients([(np.array([-1.0]), v)])
+    # step 2: weight 2, average 0.5 * 1 + 0.5 * 2 = 1.5 overwrites the weight
+    np.testing.assert_allclose(v.value, [1.5])
+
+
+def test_legacy_config_keys_and_decay_warning():
+    cfg = {"name": "Adam", "learning_rate": 0.01, "decay": 0.0, "jit_compile": True, "is_legacy_optimizer": False,
+           "beta_1": 0.8}
+    opt = optimizers.Adam.from_config(cfg)
+    assert opt.beta_1 == 0.8 and opt.learning_rate == 0.01
+    with pytest.warns(UserWarning, match="`decay` is no longer supported"):
+        optimizers.SGD(decay=0.1)

@@ -34,6 +34,11 @@ constexpr Named kNames[] = {
     {"hard_sigmoid", Activation::hard_sigmoid}, {"hard_silu", Activation::hard_silu},
     {"hard_swish", Activation::hard_silu},  {"exponential", Activation::exponential},
     {"sigmoid", Activation::sigmoid},       {"tanh", Activation::tanh},
+    {"mish", Activation::mish},             {"log_sigmoid", Activation::log_sigmoid},
+    {"celu", Activation::celu},             {"squareplus", Activation::squareplus},
+    {"soft_shrink", Activation::soft_shrink}, {"hard_shrink", Activation::hard_shrink},
+    {"hard_tanh", Activation::hard_tanh},   {"tanh_shrink", Activation::tanh_shrink},
+    {"sparse_plus", Activation::sparse_plus}, {"sparse_sigmoid", Activation::sparse_sigmoid},
 };
 
 void check_n(const char* fn, int64_t n) { KERNN_CHECK(n >= 0, fn, ": n=", n, " must be >= 0"); }
@@ -49,6 +54,11 @@ int64_t parallel_min(Activation act) {
     case Activation::hard_sigmoid:
     case Activation::hard_silu:
     case Activation::softsign:
+    case Activation::soft_shrink:
+    case Activation::hard_shrink:
+    case Activation::hard_tanh:
+    case Activation::sparse_plus:
+    case Activation::sparse_sigmoid:
       return int64_t(1) << 21;
     default:
       return kParallelMin;
@@ -114,11 +124,16 @@ bool activation_grad_from_output_supported(Activation act, const ActivationParam
     case Activation::relu: return p.threshold == 0.0f && p.negative_slope >= 0.0f;
     case Activation::leaky_relu: return p.negative_slope >= 0.0f;
     case Activation::elu: return p.alpha > 0.0f;
-    case Activation::gelu:
-    case Activation::gelu_tanh:
-    case Activation::silu:
-    case Activation::hard_silu: return false;
-    default: return true;
+    case Activation::linear:
+    case Activation::relu6:
+    case Activation::selu:
+    case Activation::softplus:
+    case Activation::softsign:
+    case Activation::hard_sigmoid:
+    case Activation::exponential:
+    case Activation::sigmoid:
+    case Activation::tanh: return true;
+    default: return false;
   }
 }
 

@@ -1,7 +1,8 @@
 """Optimizer updates of Keras 3, in place over lists of parameters in one C++ call per step.
 
 Each function updates `params` and the optimizer slots (moments, velocities, ...) in
-place, over all elements of all arrays in one parallel pass. Weight decay, gradient
+place, over all elements of all arrays in one parallel pass. They are lists of float32
+C-contiguous arrays (or kernn Variables, whose `value` is updated). Weight decay, gradient
 clipping and constraints are the Python optimizer's work, done before or after.
 """
 import numpy as np
@@ -9,11 +10,18 @@ import numpy as np
 from kernn import _core
 
 
+def _unwrap(a):
+    """The array of a kernn Variable (updated in place), or `a` itself."""
+    value = getattr(a, "value", None)
+    return value if isinstance(value, np.ndarray) and not isinstance(a, np.ndarray) else a
+
+
 def _check_state(arrays, name, fn, params=None):
-    """`arrays` as a list of writable, C-contiguous float32 ndarrays (shapes like params)."""
+    """`arrays` as a list of writable, C-contiguous float32 ndarrays (shapes like params).
+    kernn Variables stand for their `value`."""
     if isinstance(arrays, np.ndarray) or not isinstance(arrays, (list, tuple)):
         raise TypeError(f"{fn}: {name} must be a list of arrays. Received: type({name})={type(arrays).__name__}")
-    arrays = list(arrays)
+    arrays = [_unwrap(a) for a in arrays]
     if params is not None and len(arrays) != len(params):
         raise ValueError(f"{fn}: {name} has {len(arrays)} arrays but params has {len(params)}")
     for i, a in enumerate(arrays):
@@ -36,7 +44,7 @@ def _check_grads(grads, params, fn):
         raise ValueError(f"{fn}: grads has {len(grads)} arrays but params has {len(params)}")
     out = []
     for i, (g, p) in enumerate(zip(grads, params)):
-        g = np.ascontiguousarray(g, dtype=np.float32)
+        g = np.ascontiguousarray(_unwrap(g), dtype=np.float32)
         if g.shape != p.shape:
             raise ValueError(f"{fn}: grads[{i}] has shape {g.shape} but params[{i}] has shape {p.shape}")
         out.append(g)

@@ -10,6 +10,7 @@ kernel (kernn.ops.<name>_update), update the moving averages when `use_ema`, inc
 import math
 import numbers
 import re
+import warnings
 
 import numpy as np
 
@@ -49,8 +50,7 @@ class Optimizer:
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
         if kwargs.pop("decay", None) is not None:
-            raise ValueError("Argument `decay` is no longer supported; use a learning rate schedule "
-                             "(kernn.optimizers.schedules) instead.")
+            warnings.warn("Argument `decay` is no longer supported and will be ignored.", stacklevel=3)
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
         set_clips = [x for x in (clipnorm, clipvalue, global_clipnorm) if x is not None]
@@ -208,7 +208,7 @@ class Optimizer:
         """Per-variable-list structures, rebuilt only when the list of variables changes."""
         ids = tuple(map(id, variables))
         plan = self._plan
-        if plan is None or plan["ids"] != ids:
+        if plan is None or plan["ids"] != ids or any(p is not v.value for p, v in zip(plan["params"], variables)):
             self.build(variables)
             plan = {
                 "ids": ids,
@@ -322,6 +322,10 @@ class Optimizer:
     @classmethod
     def from_config(cls, config):
         config = dict(config)
+        for legacy in ("jit_compile", "is_legacy_optimizer"):  # written by older Keras versions
+            config.pop(legacy, None)
+        if config.get("decay") in (0, 0.0, None):
+            config.pop("decay", None)
         if isinstance(config.get("learning_rate"), dict):
             config["learning_rate"] = _schedules.deserialize(config["learning_rate"])
         return cls(**config)
