@@ -259,16 +259,18 @@ class Trainer:
         return self._train_ready
 
     @contextlib.contextmanager
-    def _loop_mode(self):
-        """Layers reuse their buffers between steps while a loop runs."""
+    def _loop_mode(self, reuse=True):
+        """Layers reuse their buffers between steps while a loop runs (`reuse=False`: a call
+        whose output is handed to the user gets fresh arrays even inside a loop)."""
         layers = self.layers
+        before = [layer._reuse_buffers for layer in layers]
         for layer in layers:
-            layer._reuse_buffers = True
+            layer._reuse_buffers = reuse
         try:
             yield
         finally:
-            for layer in layers:
-                layer._reuse_buffers = False
+            for layer, b in zip(layers, before):
+                layer._reuse_buffers = b
 
     def _train_step(self, x, y, sw):
         st = self._train_ready
@@ -593,8 +595,9 @@ class Trainer:
         x = da.as_array(x, "x")
         self._check_nan(x)
         self._ensure_built_for(x)
-        out = self._forward(x, training=False)
-        return np.array(out, dtype=np.float32, copy=True)
+        with self._loop_mode(reuse=False):
+            out = self._forward(x, training=False)
+        return out
 
 
 def _should_eval(epoch, validation_freq):
