@@ -338,7 +338,8 @@ class Layer:
         else:
             y = self.call(x)
         if self.activity_regularizer is not None:
-            self._losses = [float(self.activity_regularizer(y)) / max(1, y.shape[0])]
+            # Keras 3 adds the regularizer of the whole output batch (no division by its size)
+            self._losses = [float(self.activity_regularizer(y))]
             self._activity_output = y
         return y
 
@@ -353,7 +354,7 @@ class Layer:
         """Add the activity regularizer's gradient to `grad` (called by models before backward)."""
         if self.activity_regularizer is not None and getattr(self, "_activity_output", None) is not None:
             y = self._activity_output
-            grad = grad + self.activity_regularizer.gradient(y) / max(1, y.shape[0])
+            grad = grad + self.activity_regularizer.gradient(y)
         return grad
 
     def compute_output_shape(self, input_shape):

@@ -165,13 +165,17 @@ class Trainer:
         layers = self.layers
         return layers[0].name if layers else self.name
 
-    def _check_targets(self, y, out_shape):
-        """ValueError when labels `y` do not fit the loss and the model's output shape."""
+    def _check_targets(self, y, out_shape, values=False):
+        """ValueError when labels `y` do not fit the loss and the model's output shape.
+
+        The shape check is cached per label shape; `values=True` also checks the label
+        values (integer class indices in range), which entry points do on all their data.
+        """
         loss = self._loss_fn
         if y is None or loss is None:
             return
         key = (y.shape[1:], y.dtype.kind)
-        if key in self._checked_y:
+        if key in self._checked_y and not values:
             return
         cls = type(loss).__name__
         yshape = (None,) + tuple(y.shape[1:])
@@ -187,15 +191,8 @@ class Trainer:
                     "Arguments `target` and `output` must have the same shape up until the last dimension: "
                     f"target.shape={yshape}, output.shape={oshape}{hint}"
                 )
-            if not _is_int_valued(y):
-                raise ValueError(f"Loss '{loss.name}' expects integer class indices as labels. Received: y with "
-                                 f"dtype {y.dtype} and non-integer values")
-            n_cls = oshape[-1]
-            if y.size and (y.min() < 0 or (n_cls is not None and y.max() >= n_cls)):
-                bad = y.min() if y.min() < 0 else y.max()
-                raise ValueError(f"Received a label value of {bad:g} which is outside the valid range of "
-                                 f"[0, {n_cls}). The model's last layer '{self._last_layer_name()}' has "
-                                 f"output shape {oshape}.")
+            if values:
+                self._check_label_values(y, oshape)
         else:
             ys, os_ = yshape, oshape
             if len(ys) == len(os_) + 1 and ys[-1] == 1:
@@ -209,6 +206,16 @@ class Trainer:
                 raise ValueError("Arguments `target` and `output` must have the same shape. "
                                  f"Received: target.shape={yshape}, output.shape={oshape}{hint}")
         self._checked_y.add(key)
+
+    def _check_label_values(self, y, oshape):
+        if not _is_int_valued(y):
+            raise ValueError(f"Loss '{self._loss_fn.name}' expects integer class indices as labels. Received: y "
+                             f"with dtype {y.dtype} and non-integer values")
+        n_cls = oshape[-1]
+        if y.size and (y.min() < 0 or (n_cls is not None and y.max() >= n_cls)):
+            bad = y.min() if y.min() < 0 else y.max()
+            raise ValueError(f"Received a label value of {bad:g} which is outside the valid range of [0, {n_cls}). "
+                             f"The model's last layer '{self._last_layer_name()}' has output shape {oshape}.")
 
     def _last_layer_name(self):
         layers = self.layers
@@ -409,6 +416,7 @@ class Trainer:
                 val = (vx, vy, vsw)
             self._check_nan(x)
             self._ensure_built_for(x)
+            self._check_targets(y, self.output_shape, values=True)
             batches = da.ArrayBatches(x, y, sw, batch_size or 32, shuffle, steps_per_epoch, rng=new_rng())
         else:
             if validation_split:
@@ -443,6 +451,7 @@ class Trainer:
                         by = da.as_array(by, "y")
                         self._check_nan(bx)
                         self._check_input_shape(bx.shape)
+                        self._check_targets(by, self.output_shape, values=True)
                         bsw = None if bsw is None else np.asarray(bsw, dtype=np.float32)
                     callbacks.on_train_batch_begin(step)
                     self._train_step(bx, by, bsw)
@@ -490,6 +499,7 @@ class Trainer:
             x, y, sw = arrays
             self._check_nan(x)
             self._ensure_built_for(x)
+            self._check_targets(y, self.output_shape, values=True)
             batches = da.ArrayBatches(x, y, sw, batch_size or 32, False, steps)
         elif not self.built:
             first_x, batches = self._first_batch_x(batches)
@@ -506,6 +516,7 @@ class Trainer:
                     bx, by = da.as_array(bx, "x"), da.as_array(by, "y")
                     self._check_nan(bx)
                     self._check_input_shape(bx.shape)
+                    self._check_targets(by, self.output_shape, values=True)
                 callbacks.on_test_batch_begin(step)
                 self._test_step(bx, by, bsw)
                 callbacks.on_test_batch_end(step, self.get_metrics_result())
@@ -574,6 +585,7 @@ class Trainer:
         x, y, sw = self._prepare_arrays(x, y, sample_weight, class_weight)
         self._check_nan(x)
         self._ensure_built_for(x)
+        self._check_targets(y, self.output_shape, values=True)
         self._ensure_train_ready()
         with self._loop_mode():
             self._train_step(x, y, sw)
@@ -586,6 +598,7 @@ class Trainer:
         x, y, sw = self._prepare_arrays(x, y, sample_weight)
         self._check_nan(x)
         self._ensure_built_for(x)
+        self._check_targets(y, self.output_shape, values=True)
         self._test_step(x, y, sw)
         logs = self.get_metrics_result()
         return logs if return_dict else self._flatten_logs(logs)
