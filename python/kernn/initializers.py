@@ -392,7 +392,9 @@ def serialize(initializer):
     """`{"module", "class_name", "config", "registered_name"}` as Keras 3 writes it."""
     if initializer is None:
         return None
-    return {"module": "keras.initializers", "class_name": initializer.__class__.__name__,
+    name = initializer.__class__.__name__
+    name = {"Orthogonal": "OrthogonalInitializer", "Identity": "IdentityInitializer"}.get(name, name)
+    return {"module": "keras.initializers", "class_name": name,
             "config": initializer.get_config(), "registered_name": None}
 
 

@@ -42,8 +42,21 @@ _PARAMS = {
 ACTIVATION_NAMES = tuple(_PARAMS)
 
 
+_DEFAULTS = {}
+
+
 def _resolve(name, params, fn):
     """(core name, negative_slope, max_value, threshold, alpha, b) for `name` and `params`."""
+    if not params:
+        hit = _DEFAULTS.get(name) if isinstance(name, str) else None
+        if hit is None:
+            hit = _resolve_full(name, params, fn)
+            _DEFAULTS[name] = hit
+        return hit
+    return _resolve_full(name, params, fn)
+
+
+def _resolve_full(name, params, fn):
     if not isinstance(name, str) or name not in _PARAMS:
         raise ValueError(
             f"{fn}: unknown activation. Expected one of {', '.join(ACTIVATION_NAMES)}. Received: name={name!r}"
@@ -100,8 +113,7 @@ def _into(out, shape, fn, x):
         res = np.empty(shape, dtype=np.float32)
         return res, res
     out = out_array(out, shape, fn)
-    same = out.__array_interface__["data"][0] == x.__array_interface__["data"][0] and out.strides == x.strides
-    if out.flags.c_contiguous and (same or not np.may_share_memory(out, x)):
+    if out is x or (out.flags.c_contiguous and not np.may_share_memory(out, x)):
         return out, out
     return np.empty(shape, dtype=np.float32), out
 
