@@ -347,3 +347,11 @@ def test_out_of_range_label_in_a_later_batch_is_caught():
         clf.fit(x, t, batch_size=16, verbose=0)
     with pytest.raises(ValueError, match=r"label value of -1"):
         clf.train_on_batch(x[:2], np.array([0, -1]))
+
+
+def test_several_inputs_need_the_functional_api_and_list_validation_data():
+    model = _small_model()
+    with pytest.raises(ValueError, match="Could not convert `x` to a numeric array"):
+        model.fit([np.zeros((4, 4)), np.zeros((4, 2))], np.zeros((4, 1)), verbose=0)
+    h = model.fit(np.zeros((4, 4)), np.zeros((4, 1)), validation_data=[np.zeros((2, 4)), np.zeros((2, 1))], verbose=0)
+    assert "val_loss" in h.history

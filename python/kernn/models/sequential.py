@@ -34,7 +34,7 @@ class Sequential(Model):
         if cache is None:
             cache = [la for la in self._layers if not isinstance(la, InputLayer)]
             self._layers_cache = cache
-        return cache
+        return list(cache)
 
     def add(self, layer, rebuild=True):
         """Add a layer instance (or an `Input`) on top of the stack."""

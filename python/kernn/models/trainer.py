@@ -336,6 +336,8 @@ class Trainer(InputChecks):
                 first_x, batches = self._first_batch_x(batches)
                 self._ensure_built_for(first_x)
         if validation_data is not None:
+            if isinstance(validation_data, list) and len(validation_data) in (2, 3):
+                validation_data = tuple(validation_data)  # as Keras 3 unpacks it
             if isinstance(validation_data, tuple):
                 if len(validation_data) not in (2, 3):
                     raise ValueError("`validation_data` should be a tuple `(x_val, y_val, val_sample_weight)` or "
