@@ -122,9 +122,13 @@ def test_activation_layer():
 
 
 def test_input_shape_keyword_on_first_layer():
-    model = kernn.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(2)])
+    with pytest.warns(UserWarning, match="prefer using an `Input\\(shape\\)` object"):
+        first = layers.Dense(4, input_shape=(3,))
+    model = kernn.Sequential([first, layers.Dense(2)])
     assert model.input_shape == (None, 3) and model.output_shape == (None, 2)
-    model = kernn.Sequential([layers.Dense(4, input_dim=5)])
+    with pytest.warns(UserWarning):
+        first = layers.Dense(4, input_dim=5)
+    model = kernn.Sequential([first])
     assert model.input_shape == (None, 5)
     model = kernn.Sequential([layers.Dense(4, batch_input_shape=(8, 5))])
     assert model.input_shape == (8, 5)

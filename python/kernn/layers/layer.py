@@ -172,6 +172,11 @@ class Layer:
         self._initial_weights = kwargs.get("weights")
 
         shape = None
+        if "input_shape" in kwargs or "input_dim" in kwargs:
+            import warnings
+            warnings.warn("Do not pass an `input_shape`/`input_dim` argument to a layer. When using Sequential "
+                          "models, prefer using an `Input(shape)` object as the first layer in the model instead.",
+                          UserWarning, stacklevel=3)
         if "batch_input_shape" in kwargs or "batch_shape" in kwargs:
             shape = tuple(kwargs.get("batch_input_shape") or kwargs.get("batch_shape"))
         elif "input_shape" in kwargs:
