@@ -239,3 +239,24 @@ def test_config_round_trip_and_serialize():
         again = losses.deserialize(losses.serialize(loss))
         assert type(again) is type(loss) and again.get_config() == loss.get_config()
     assert losses.serialize(losses.mean_squared_error) == "mean_squared_error"
+
+
+def test_subclass_overriding_call_uses_it_and_cannot_train():
+    class Scaled(losses.MeanSquaredError):
+        def call(self, y_true, y_pred):
+            return 10.0 * np.mean((y_true - y_pred) ** 2, axis=-1)
+
+    loss = Scaled()
+    np.testing.assert_allclose(loss(np.ones((2, 2)), np.zeros((2, 2))), 10.0)
+    with pytest.raises(ValueError, match="defines only `call`"):
+        loss.value_and_grad(np.ones((2, 2)), np.zeros((2, 2)))
+
+    class WithGrad(losses.Loss):
+        def call(self, y_true, y_pred):
+            return np.sum(y_pred, axis=-1)
+
+        def value_and_grad(self, y_true, y_pred, sample_weight=None):
+            return float(self(y_true, y_pred)), np.full(np.shape(y_pred), 1.0 / len(y_pred), np.float32)
+
+    value, grad = WithGrad().value_and_grad(np.zeros((2, 3)), np.ones((2, 3)))
+    assert value == 3.0 and grad.shape == (2, 3)

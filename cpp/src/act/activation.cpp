@@ -9,6 +9,7 @@
 
 #include "act/act_internal.h"
 #include "core/kernel_table.h"
+#include "core/workspace.h"
 #include "kernn/activation.h"
 #include "kernn/error.h"
 #include "kernn/threading.h"
@@ -192,9 +193,9 @@ void bias_grad(int64_t rows, int64_t cols, const float* g, float* out) {
     for (int64_t j = 0; j < cols; ++j) out[j] = static_cast<float>(acc[size_t(j)]);
     return;
   }
-  thread_local std::vector<double> partial;
-  partial.assign(size_t(blocks * cols), 0.0);
-  double* part = partial.data();
+  // per-block sums in the calling thread's cached scratch (64-byte aligned; two floats per double)
+  double* part = reinterpret_cast<double*>(workspace(WorkspaceSlot::scratch0, size_t(2 * blocks * cols)));
+  std::fill(part, part + blocks * cols, 0.0);
   const bool par = rows * cols >= kParallelMin;
 #pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads()) if (par)
   for (int64_t b = 0; b < blocks; ++b) {

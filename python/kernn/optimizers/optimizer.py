@@ -158,13 +158,66 @@ class Optimizer:
             if self.use_ema:
                 self._ema[key] = np.array(v.value, dtype=np.float32, copy=True)
 
+    def _slot_groups(self):
+        """Slot names grouped as Keras 3 creates them: within a group the slots of each
+        variable are interleaved (m0, v0, m1, v1, ...); groups follow one another."""
+        return [[name for name, _ in self._slot_specs()]]
+
+    def _state_arrays(self):
+        """The per-variable state arrays in Keras 3's creation order."""
+        out = []
+        if self.use_ema:
+            out.extend(self._ema[k] for k in self._order)
+        if self.gradient_accumulation_steps:
+            out.extend(self._accumulated[k] for k in self._order)
+        for group in self._slot_groups():
+            for key in self._order:
+                out.extend(self._slots[key][name] for name in group)
+        return out
+
+    def _extra_state(self):
+        """(getter, setter) pairs of scalar state after the arrays (Nadam's u_product)."""
+        return []
+
     @property
     def variables(self):
-        """The optimizer state: [iterations] then each variable's slots in build order."""
+        """The optimizer state in Keras 3's order: iterations, the learning rate (when it is
+        a float), then the slot arrays (views: writing them changes the state)."""
         out = [np.array(self.iterations, dtype=np.int64)]
-        for key in self._order:
-            out.extend(self._slots[key].values())
+        if isinstance(self._learning_rate, float):
+            out.append(np.array(self._learning_rate, dtype=np.float32))
+        out.extend(self._state_arrays())
+        out.extend(np.array(get(), dtype=np.float32) for get, _ in self._extra_state())
         return out
+
+    def save_own_variables(self, store):
+        """Write the state into `store` ("0", "1", ... -> arrays), as Keras 3 does."""
+        for i, value in enumerate(self.variables):
+            store[str(i)] = np.array(value)
+
+    def load_own_variables(self, store):
+        """Read the state written by `save_own_variables`. The optimizer must have been
+        built on the same variables; on a count mismatch it warns and skips, as Keras."""
+        n = len(self.variables)
+        if len(store.keys()) != n:
+            msg = (f"Skipping variable loading for optimizer '{self.name}', because it has {n} variables whereas "
+                   f"the saved optimizer has {len(store.keys())} variables. ")
+            if not self._order:
+                msg += "This is likely because the optimizer has not been called/built yet."
+            warnings.warn(msg, stacklevel=2)
+            return
+        i = 0
+        self.iterations = int(np.asarray(store["0"]))
+        i = 1
+        if isinstance(self._learning_rate, float):
+            self._learning_rate = float(np.asarray(store["1"]))
+            i = 2
+        for arr in self._state_arrays():
+            arr[...] = np.asarray(store[str(i)], dtype=np.float32).reshape(arr.shape)
+            i += 1
+        for _, setter in self._extra_state():
+            setter(float(np.asarray(store[str(i)])))
+            i += 1
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """Exclude variables (objects, or names matched as regular expressions against
@@ -191,8 +244,14 @@ class Optimizer:
         pairs whose gradient is None are skipped. Returns the new `iterations`."""
         grads, variables = [], []
         for g, v in grads_and_vars:
-            if g is None:
-                continue
+            if g is not None:
+                grads.append(g)
+                variables.append(v)
+        return self.apply(grads, variables)
+
+    def _check_grads(self, grads, variables):
+        out = []
+        for g, v in zip(grads, variables):
             if type(g) is not np.ndarray or g.dtype != np.float32 or not g.flags.c_contiguous:
                 g = np.ascontiguousarray(g, dtype=np.float32)
             if g.shape != v.value.shape:
@@ -200,9 +259,8 @@ class Optimizer:
                     f"Gradient for variable '{self._key(v)}' has shape {g.shape} but the variable has shape "
                     f"{v.value.shape}"
                 )
-            grads.append(g)
-            variables.append(v)
-        return self.apply(grads, variables)
+            out.append(g)
+        return out
 
     def _step_plan(self, variables):
         """Per-variable-list structures, rebuilt only when the list of variables changes."""
@@ -224,12 +282,14 @@ class Optimizer:
         return plan
 
     def apply(self, grads, trainable_variables):
-        """Keras 3's `apply(grads, trainable_variables)`."""
+        """Keras 3's `apply(grads, trainable_variables)`: one step (a no-op without gradients)."""
         variables = list(trainable_variables)
         grads = list(grads)
+        if len(grads) != len(variables):
+            raise ValueError(f"Got {len(grads)} gradients for {len(variables)} variables.")
         if not variables:
-            self.iterations += 1
             return self.iterations
+        grads = self._check_grads(grads, variables)
         plan = self._step_plan(variables)
         if self.gradient_accumulation_steps:
             steps = self.gradient_accumulation_steps
