@@ -119,8 +119,6 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
         opt_vars = [np.asarray(v) for v in (getattr(opt, "variables", None) or [])]  # built: has slots
     o_count = int(sum(v.size for v in opt_vars))
     o_size = int(sum(v.nbytes for v in opt_vars))
-    if opt_vars and isinstance(getattr(opt, "learning_rate", None), float):
-        o_count, o_size = o_count + 1, o_size + 4  # Keras also counts its learning-rate variable
     lines.append(f" Total params: {t_count + n_count + o_count:,} "
                  f"({readable_memory_size(t_size + n_size + o_size)})")
     lines.append(f" Trainable params: {t_count:,} ({readable_memory_size(t_size)})")
