@@ -355,3 +355,8 @@ def test_several_inputs_need_the_functional_api_and_list_validation_data():
         model.fit([np.zeros((4, 4)), np.zeros((4, 2))], np.zeros((4, 1)), verbose=0)
     h = model.fit(np.zeros((4, 4)), np.zeros((4, 1)), validation_data=[np.zeros((2, 4)), np.zeros((2, 1))], verbose=0)
     assert "val_loss" in h.history
+
+
+def test_fit_on_empty_data_raises():
+    with pytest.raises(ValueError, match=r"Cannot train on empty data: `x` has no samples. Received: x.shape=\(0, 4\)"):
+        _small_model().fit(np.zeros((0, 4)), np.zeros((0, 1)), verbose=0)

@@ -324,6 +324,8 @@ class Trainer(InputChecks):
                                      f"validation_split={validation_split}")
                 (x, y, sw), (vx, vy, vsw) = da.train_validation_split((x, y, sw), validation_split)
                 val = (vx, vy, vsw)
+            if len(x) == 0:
+                raise ValueError(f"Cannot train on empty data: `x` has no samples. Received: x.shape={x.shape}")
             self._check_nan(x)
             self._ensure_built_for(x)
             self._check_targets(y, self.output_shape, values=True)
