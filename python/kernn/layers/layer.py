@@ -353,7 +353,11 @@ class Layer:
 
     def backward(self, grad):
         """Given dL/d(output) return dL/d(input); accumulate weight gradients into `var.grad`."""
-        raise NotImplementedError(f"Layer {self.__class__.__name__} does not implement backward().")
+        raise NotImplementedError(
+            f"Layer '{self.name}' ({self.__class__.__name__}) does not implement backward(grad). kernn has no "
+            "automatic differentiation: a custom layer used in training must return dL/d(input) from "
+            "backward(grad) and add its weight gradients into `variable.grad`."
+        )
 
     def _activity_backward(self, grad):
         """Add the activity regularizer's gradient to `grad` (called by models before backward)."""
