@@ -168,9 +168,15 @@ def test_constraint_applied_after_update_and_none_gradients_skipped():
     v = Variable(np.array([0.01, 0.5], np.float32), "w", "d/w", constraint=NonNeg())
     other = Variable(np.ones(2, np.float32), "b", "d/b")
     opt = optimizers.SGD(learning_rate=1.0)
-    opt.apply_gradients([(np.array([1.0, 0.1], np.float32), v), (None, other)])
+    with pytest.warns(UserWarning, match=r"Gradients do not exist for variables \['d/b'\]"):
+        opt.apply_gradients([(np.array([1.0, 0.1], np.float32), v), (None, other)])
     np.testing.assert_allclose(v.value, [0.0, 0.4], atol=1e-7)
     np.testing.assert_array_equal(other.value, [1.0, 1.0])
+
+
+def test_no_gradient_at_all_is_an_error():
+    with pytest.raises(ValueError, match="No gradients provided for any variable."):
+        optimizers.SGD().apply_gradients([(None, Variable(np.ones(2), "w", "d/w"))])
 
 
 def test_gradient_shape_mismatch():
@@ -186,7 +192,19 @@ def test_gradient_accumulation_applies_mean_every_n_steps():
     np.testing.assert_array_equal(v.value, [0, 0])
     opt.apply_gradients([(np.array([3.0, 4.0]), v)])
     np.testing.assert_allclose(v.value, [-2.0, -3.0])
-    assert opt.iterations == 2
+    assert opt.iterations == 1 and opt.variables[0] == 2  # Keras counts accumulated updates
+
+
+def test_gradient_accumulation_adam_bias_correction_counts_updates():
+    params, grads = _setup(6)
+    opt = optimizers.Adam(learning_rate=0.1, gradient_accumulation_steps=2)
+    vs = [Variable(p, f"v{i}", f"layer/v{i}") for i, p in enumerate(params)]
+    for step in grads[:4]:
+        opt.apply_gradients(zip(step, vs))
+    means = [[(a + b) / 2 for a, b in zip(grads[i], grads[i + 1])] for i in (0, 2)]
+    want = ref.run("adam", params, means, lambda i: 0.1)
+    for v, w in zip(vs, want):
+        np.testing.assert_allclose(v.value, w, rtol=2e-5, atol=2e-6)
 
 
 def test_ema_tracks_and_finalizes():
@@ -273,3 +291,12 @@ def test_legacy_config_keys_and_decay_warning():
     assert opt.beta_1 == 0.8 and opt.learning_rate == 0.01
     with pytest.warns(UserWarning, match="`decay` is no longer supported"):
         optimizers.SGD(decay=0.1)
+
+
+def test_learning_rate_value_has_numpy_and_assign_like_keras_variable():
+    opt = optimizers.Adam(learning_rate=0.01)
+    lr = opt.learning_rate
+    assert lr == 0.01 and isinstance(lr, float) and lr.numpy().dtype == np.float32
+    lr.assign(0.5)
+    assert opt.learning_rate == 0.5
+    assert opt.get_config()["learning_rate"] == 0.5 and type(opt.get_config()["learning_rate"]) is float

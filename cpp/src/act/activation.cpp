@@ -185,12 +185,13 @@ void bias_grad(int64_t rows, int64_t cols, const float* g, float* out) {
   constexpr int64_t kBlockRows = 256;
   const int64_t blocks = (rows + kBlockRows - 1) / kBlockRows;
   if (blocks <= 1) {
-    std::vector<double> acc(size_t(cols), 0.0);
+    double* acc = reinterpret_cast<double*>(workspace(WorkspaceSlot::scratch0, size_t(2 * cols)));
+    std::fill(acc, acc + cols, 0.0);
     for (int64_t r = 0; r < rows; ++r) {
       const float* row = g + r * cols;
-      for (int64_t j = 0; j < cols; ++j) acc[size_t(j)] += row[j];
+      for (int64_t j = 0; j < cols; ++j) acc[j] += row[j];
     }
-    for (int64_t j = 0; j < cols; ++j) out[j] = static_cast<float>(acc[size_t(j)]);
+    for (int64_t j = 0; j < cols; ++j) out[j] = static_cast<float>(acc[j]);
     return;
   }
   // per-block sums in the calling thread's cached scratch (64-byte aligned; two floats per double)

@@ -23,6 +23,23 @@ def _positive_or_none(value, name):
     return None if value is None else float(value)
 
 
+class _LearningRate(float):
+    """The current learning rate: a float that also answers `.numpy()` and `.assign(v)`,
+    as scripts written for Keras's learning-rate variable use them."""
+
+    def __new__(cls, value, optimizer):
+        obj = super().__new__(cls, value)
+        obj._optimizer = optimizer
+        return obj
+
+    def numpy(self):
+        return np.float32(self)
+
+    def assign(self, value):
+        self._optimizer.learning_rate = float(value)
+        return self
+
+
 class Optimizer:
     """Base class of optimizers.
 
@@ -84,7 +101,7 @@ class Optimizer:
         self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self._learning_rate = self._build_learning_rate(learning_rate)
-        self.iterations = 0
+        self._iterations = 0  # steps applied (with accumulation, also the accumulating ones)
         self._slots = {}  # variable path -> {slot name: float32 array}
         self._order = []  # variable paths in build order
         self._accumulated = {}
@@ -93,6 +110,18 @@ class Optimizer:
         self._exclude_pattern = None
         self._decay_cache = {}
         self._plan = None
+
+    @property
+    def iterations(self):
+        """Number of updates applied (with `gradient_accumulation_steps`, the number of
+        accumulated updates, as Keras 3 counts them)."""
+        if self.gradient_accumulation_steps:
+            return self._iterations // self.gradient_accumulation_steps
+        return self._iterations
+
+    @iterations.setter
+    def iterations(self, value):
+        self._iterations = int(value)
 
     # -- learning rate ------------------------------------------------------------------------
     @staticmethod
@@ -112,15 +141,16 @@ class Optimizer:
     def _current_learning_rate(self):
         lr = self._learning_rate
         if isinstance(lr, _schedules.LearningRateSchedule):
-            return float(lr(self.iterations))
+            return float(lr(self._iterations))
         if callable(lr):
             return float(lr())
         return lr
 
     @property
     def learning_rate(self):
-        """The current learning rate as a float (a schedule is evaluated at `iterations`)."""
-        return self._current_learning_rate()
+        """The current learning rate as a float (a schedule is evaluated at the step count);
+        `.numpy()` and `.assign(v)` work on it as on Keras's variable."""
+        return _LearningRate(self._current_learning_rate(), self)
 
     @learning_rate.setter
     def learning_rate(self, value):
@@ -183,7 +213,7 @@ class Optimizer:
     def variables(self):
         """The optimizer state in Keras 3's order: iterations, the learning rate (when it is
         a float), then the slot arrays (views: writing them changes the state)."""
-        out = [np.array(self.iterations, dtype=np.int64)]
+        out = [np.array(self._iterations, dtype=np.int64)]
         if isinstance(self._learning_rate, float):
             out.append(np.array(self._learning_rate, dtype=np.float32))
         out.extend(self._state_arrays())
@@ -207,7 +237,7 @@ class Optimizer:
             warnings.warn(msg, stacklevel=2)
             return
         i = 0
-        self.iterations = int(np.asarray(store["0"]))
+        self._iterations = int(np.asarray(store["0"]))
         i = 1
         if isinstance(self._learning_rate, float):
             self._learning_rate = float(np.asarray(store["1"]))
@@ -242,11 +272,18 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars):
         """Apply one update step. `grads_and_vars`: iterable of (gradient ndarray, Variable);
         pairs whose gradient is None are skipped. Returns the new `iterations`."""
-        grads, variables = [], []
+        grads, variables, missing = [], [], []
         for g, v in grads_and_vars:
-            if g is not None:
+            if g is None:
+                missing.append(self._key(v))
+            else:
                 grads.append(g)
                 variables.append(v)
+        if missing:
+            if not grads:
+                raise ValueError("No gradients provided for any variable.")
+            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If using "
+                          "`model.compile()`, did you forget to provide a `loss` argument?", stacklevel=2)
         return self.apply(grads, variables)
 
     def _check_grads(self, grads, variables):
@@ -288,17 +325,17 @@ class Optimizer:
         if len(grads) != len(variables):
             raise ValueError(f"Got {len(grads)} gradients for {len(variables)} variables.")
         if not variables:
-            return self.iterations
+            return self._iterations
         grads = self._check_grads(grads, variables)
         plan = self._step_plan(variables)
         if self.gradient_accumulation_steps:
             steps = self.gradient_accumulation_steps
             accs = plan["acc"]
-            if (self.iterations + 1) % steps != 0:
+            if (self._iterations + 1) % steps != 0:
                 for a, g in zip(accs, grads):
                     a += g
-                self.iterations += 1
-                return self.iterations
+                self._iterations += 1
+                return self._iterations
             grads = [(a + g) / np.float32(steps) for a, g in zip(accs, grads)]
             for a in accs:
                 a[...] = 0.0
@@ -311,10 +348,10 @@ class Optimizer:
         self._update(plan["params"], grads, plan["slots"], lr)
         if self.use_ema:
             self._update_ema(variables)
-        self.iterations += 1
+        self._iterations += 1
         for v in plan["constrained"]:
             v.value[...] = v.constraint(v.value)
-        return self.iterations
+        return self._iterations
 
     def _slot_lists(self, variables):
         return {name: [self._slots[self._key(v)][name] for v in variables] for name, _ in self._slot_specs()}
