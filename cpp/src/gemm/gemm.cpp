@@ -173,7 +173,9 @@ void run_parallel(const Problem& p, const GemmConfig& cfg, int nt) {
 int threads_for(const Problem& p) {
   const double flops = 2.0 * double(p.m) * double(p.n) * double(p.k);
   int nt = get_num_threads();
-  if (flops < 2.0 * 40 * 40 * 40) return 1;
+  // below ~2 MFLOP (about 20 us on one core) waking a second thread costs more than it
+  // saves, and far more when another process holds the other core
+  if (flops < 2.0e6) return 1;
   const int64_t useful = std::max<int64_t>(1, int64_t(flops / 1.0e5));
   return int(std::min<int64_t>(nt, useful));
 }

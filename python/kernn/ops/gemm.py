@@ -5,6 +5,7 @@ from kernn import _core
 from kernn.ops._common import as_float32, out_array
 
 _GEMM_ACTIVATIONS = {None: 0, "linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
+_F32 = np.dtype(np.float32)
 
 
 def _as_3d(arr, batch_shape, rows, cols):
@@ -46,23 +47,25 @@ def matmul(a, b, *, transpose_a=False, transpose_b=False, alpha=1.0, beta=0.0, o
     array([3., 4., 5., 6.], dtype=float32)
     """
     fn = "matmul"
-    if (
-        type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2
-        and a.dtype == np.float32 and b.dtype == np.float32 and bias is None
-        and activation is None and not transpose_a and not transpose_b
-    ):
-        # fast path for the common case: plain 2-D float32 product
-        m, k = a.shape
-        k2, n = b.shape
-        if k == k2 and (out is None or (type(out) is np.ndarray and out.dtype == np.float32
-                                         and out.shape == (m, n) and out.flags.writeable
-                                         and not np.may_share_memory(out, a)
-                                         and not np.may_share_memory(out, b))):
+    if (type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2
+            and a.dtype == _F32 and b.dtype == _F32):
+        # fast path for 2-D float32 operands (every Dense step): no broadcasting machinery
+        am = a.T if transpose_a else a
+        bm = b.T if transpose_b else b
+        m, k = am.shape
+        k2, n = bm.shape
+        act = _GEMM_ACTIVATIONS.get(activation, -1) if isinstance(activation, (str, type(None))) else -1
+        if (k == k2 and act >= 0
+                and (bias is None or (type(bias) is np.ndarray and bias.dtype == _F32 and bias.shape == (n,)))):
             if out is None:
-                out = np.empty((m, n), dtype=np.float32)
-                beta = 0.0
-            _core.matmul(a, b, out, float(alpha), float(beta), None, 0)
-            return out
+                out = np.empty((m, n), dtype=_F32)
+                _core.matmul(am, bm, out, float(alpha), 0.0, bias, act)
+                return out
+            if (type(out) is np.ndarray and out.dtype == _F32 and out.shape == (m, n) and out.flags.writeable
+                    and not np.may_share_memory(out, a) and not np.may_share_memory(out, b)
+                    and (bias is None or not np.may_share_memory(out, bias))):
+                _core.matmul(am, bm, out, float(alpha), float(beta), bias, act)
+                return out
     a = as_float32(a, "a", fn)
     b = as_float32(b, "b", fn)
     for name, arr in (("a", a), ("b", b)):
