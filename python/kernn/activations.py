@@ -11,6 +11,8 @@ array([0., 2.], dtype=float32)
 """
 import functools
 
+import numpy as np
+
 from kernn import ops
 
 __all__ = [
@@ -160,8 +162,6 @@ def sparse_sigmoid(x):
 
 
 def _over_axis(fn, x, axis):
-    import numpy as np
-
     x = np.asarray(x)
     if axis in (-1, x.ndim - 1):
         return fn(x)
@@ -265,8 +265,6 @@ def backward(fn, x, y, grad):
             "Use a built-in activation, or a layer whose backward() computes the gradient."
         )
     if name in ("softmax", "log_softmax"):
-        import numpy as np
-
         axis = params.pop("axis", -1)
         y, grad = np.asarray(y), np.asarray(grad)
         if axis not in (-1, y.ndim - 1):
