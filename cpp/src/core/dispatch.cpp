@@ -7,6 +7,7 @@
 
 #include "core/kernel_table.h"
 #include "gemm/gemm_internal.h"
+#include "conv/conv_internal.h"
 #include "kernn/error.h"
 #include "kernn/isa.h"
 
@@ -19,12 +20,15 @@ KernelTable make_table(Isa isa) {
   switch (isa) {
     case Isa::avx512:
       t.gemm = &avx512::gemm_config();
+      t.depthwise = &avx512::depthwise_kernels();
       break;
     case Isa::avx2:
       t.gemm = &avx2::gemm_config();
+      t.depthwise = &avx2::depthwise_kernels();
       break;
     case Isa::scalar:
       t.gemm = &scalar::gemm_config();
+      t.depthwise = &scalar::depthwise_kernels();
       break;
   }
   return t;

@@ -5,10 +5,12 @@
 
 namespace kernn {
 namespace gemm { struct GemmConfig; }
+namespace conv { struct DepthwiseKernels; }
 
 struct KernelTable {
   Isa isa;
   const gemm::GemmConfig* gemm;
+  const conv::DepthwiseKernels* depthwise;
 };
 
 /// Table of the ISA in use (see active_isa()).

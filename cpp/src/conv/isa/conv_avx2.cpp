@@ -1,0 +1,18 @@
+// avx2 depthwise-convolution row kernels. Compiled with the avx2 flags only.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <immintrin.h>
+
+#include "conv/conv_internal.h"
+
+namespace kernn::avx2 {
+
+#include "core/isa/simd_avx2.inc"
+#include "core/isa/vmath.inc"
+#define KERNN_DW_NAME "depthwise_avx2"
+#include "conv/isa/depthwise.inc"
+#undef KERNN_DW_NAME
+
+}  // namespace kernn::avx2
