@@ -34,6 +34,8 @@ float* dense(const py::object& obj, const char* fn, const char* name, const Shap
   KERNN_CHECK(v.shape == shape, fn, ": ", name, " has shape ", shape_str(v.shape), " but ", shape_str(shape),
               " is expected");
   int64_t expect = 1;
+  for (int64_t d : shape)
+    if (d == 0) return v.ptr;  // an empty array has nothing to lay out
   for (int i = int(shape.size()) - 1; i >= 0; --i) {
     KERNN_CHECK(shape[size_t(i)] <= 1 || v.strides[size_t(i)] == expect, fn, ": ", name,
                 " must be C-contiguous");
