@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "conv/conv_internal.h"
 #include "core/kernel_table.h"
@@ -48,7 +49,7 @@ bool is_pointwise(const ConvGeometry& g) {
 
 bool is_depthwise(const ConvGeometry& g) { return g.groups == g.in_c && g.groups > 1; }
 
-const conv::DepthwiseKernels& dw_kernels() { return *kernel_table().depthwise; }
+const conv::ConvKernels& dw_kernels() { return *kernel_table().conv; }
 
 // Output rows per im2col tile: a tile of rows*out_w GEMM rows and K columns fits the budget.
 int64_t tile_rows(const ConvGeometry& g, int64_t K) {
@@ -110,6 +111,104 @@ void col2im_add(const ConvGeometry& g, const float* col, int64_t grp, int64_t oy
       }
     }
   }
+}
+
+// The kernel packed for the indirect GEMM: panel q holds taps * cin rows of NR output
+// channels (zero-padded). src(t, c, j) is the kernel value of tap t, input channel c,
+// output channel j.
+template <typename Src>
+void pack_igemm_weights(int64_t taps, int64_t cin, int64_t cout, int64_t nr, Src&& src, float* dst) {
+  const int64_t panels = ceil_div(cout, nr);
+  for (int64_t q = 0; q < panels; ++q)
+    for (int64_t t = 0; t < taps; ++t)
+      for (int64_t c = 0; c < cin; ++c) {
+        float* d = dst + ((q * taps + t) * cin + c) * nr;
+        for (int64_t j = 0; j < nr; ++j) d[j] = q * nr + j < cout ? src(t, c, q * nr + j) : 0.0f;
+      }
+}
+
+// Convolution (groups == 1) by the indirect-GEMM micro-kernel over blocks of output pixels.
+// `packed` from pack_igemm_weights; bias_pad (panels * NR, zero-padded) may be null.
+void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, const float* bias_pad,
+                GemmActivation act, float* y) {
+  const conv::ConvKernels& k = *kernel_table().conv;
+  const int64_t MR = k.mr, NR = k.nr;
+  const int64_t taps = g.kernel_h * g.kernel_w, C = g.in_c, F = g.out_c, panels = ceil_div(F, NR);
+  const int64_t pix = g.out_h * g.out_w, in_img = g.in_h * g.in_w * C;
+  const int64_t per_item = MR * 16;
+  const int64_t items_per_img = ceil_div(pix, per_item), items = g.batch * items_per_img;
+  const int nt = get_num_threads();
+#pragma omp parallel num_threads(nt) if (nt > 1 && items > 1)
+  {
+    static thread_local std::vector<const float*> ptrs;
+    static thread_local std::vector<float> zeros;
+    if (ptrs.size() < size_t(taps * MR)) ptrs.resize(size_t(taps * MR));
+    if (zeros.size() < size_t(C)) zeros.assign(size_t(C), 0.0f);
+#pragma omp for schedule(static)
+    for (int64_t item = 0; item < items; ++item) {
+      const int64_t n = item / items_per_img, p0 = (item % items_per_img) * per_item;
+      const int64_t p1 = std::min(pix, p0 + per_item);
+      const float* x_img = x + n * in_img;
+      for (int64_t p = p0; p < p1; p += MR) {
+        const int64_t m = std::min(MR, p1 - p);
+        for (int64_t i = 0; i < MR; ++i) {
+          if (i >= m) {
+            for (int64_t t = 0; t < taps; ++t) ptrs[size_t(t * MR + i)] = zeros.data();
+            continue;
+          }
+          const int64_t oy = (p + i) / g.out_w, ox = (p + i) % g.out_w;
+          const int64_t iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
+          for (int64_t ky = 0, t = 0; ky < g.kernel_h; ++ky) {
+            const int64_t iy = iy0 + ky * g.dilation_h;
+            const bool row_in = iy >= 0 && iy < g.in_h;
+            for (int64_t kx = 0; kx < g.kernel_w; ++kx, ++t) {
+              const int64_t ix = ix0 + kx * g.dilation_w;
+              ptrs[size_t(t * MR + i)] =
+                  row_in && ix >= 0 && ix < g.in_w ? x_img + (iy * g.in_w + ix) * C : zeros.data();
+            }
+          }
+        }
+        float* yp = y + (n * pix + p) * F;
+        for (int64_t q = 0; q < panels; ++q)
+          k.igemm(taps, C, ptrs.data(), packed + q * taps * C * NR, yp + q * NR, F, m, std::min(NR, F - q * NR),
+                  bias_pad ? bias_pad + q * NR : nullptr, act);
+      }
+    }
+  }
+}
+
+// Packed kernel + padded bias in the calling thread's workspace (scratch1).
+float* igemm_pack_forward(const ConvGeometry& g, const float* w, const float* bias, float** bias_pad) {
+  const int64_t NR = kernel_table().conv->nr;
+  const int64_t taps = g.kernel_h * g.kernel_w, C = g.in_c, F = g.out_c, panels = ceil_div(F, NR);
+  float* buf = workspace(WorkspaceSlot::scratch1, size_t(panels * NR * (taps * C + 1)));
+  pack_igemm_weights(taps, C, F, NR, [&](int64_t t, int64_t c, int64_t j) { return w[(t * C + c) * F + j]; }, buf);
+  *bias_pad = nullptr;
+  if (bias) {
+    *bias_pad = buf + panels * NR * taps * C;
+    for (int64_t j = 0; j < panels * NR; ++j) (*bias_pad)[j] = j < F ? bias[j] : 0.0f;
+  }
+  return buf;
+}
+
+// Stride-1 backward-data as a forward convolution of dy with the flipped, transposed kernel.
+bool backward_data_as_conv(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  if (g.groups != 1 || g.stride_h != 1 || g.stride_w != 1) return false;
+  ConvGeometry t = g;
+  t.in_h = g.out_h, t.in_w = g.out_w, t.in_c = g.out_c;
+  t.out_h = g.in_h, t.out_w = g.in_w, t.out_c = g.in_c;
+  t.pad_top = (g.kernel_h - 1) * g.dilation_h - g.pad_top;
+  t.pad_left = (g.kernel_w - 1) * g.dilation_w - g.pad_left;
+  if (t.pad_top < 0 || t.pad_left < 0) return false;
+  const int64_t NR = kernel_table().conv->nr;
+  const int64_t taps = g.kernel_h * g.kernel_w, C = g.in_c, F = g.out_c;
+  float* buf = workspace(WorkspaceSlot::scratch1, size_t(ceil_div(C, NR) * NR * taps * F));
+  // tap t' of the flipped kernel is tap taps-1-t' of the original (both axes reversed)
+  pack_igemm_weights(taps, F, C, NR, [&](int64_t tp, int64_t f, int64_t c) {
+    return w[((taps - 1 - tp) * C + c) * F + f];
+  }, buf);
+  igemm_conv(t, dy, buf, nullptr, GemmActivation::none, dx);
+  return true;
 }
 
 }  // namespace
@@ -250,6 +349,12 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
     }
     return;
   }
+  if (g.groups == 1) {
+    float* bias_pad = nullptr;
+    const float* packed = igemm_pack_forward(g, w, bias, &bias_pad);
+    igemm_conv(g, x, packed, bias_pad, act, y);
+    return;
+  }
   const int64_t cg = g.in_c / g.groups, fg = g.out_c / g.groups, K = g.kernel_h * g.kernel_w * cg;
   const int64_t trows = tile_rows(g, K), ntiles = ceil_div(g.out_h, trows);
   for_items(g.batch * ntiles, [&](int64_t item) {
@@ -289,6 +394,7 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
     }
     return;
   }
+  if (backward_data_as_conv(g, dy, w, dx)) return;
   const int64_t cg = g.in_c / g.groups, fg = g.out_c / g.groups, K = g.kernel_h * g.kernel_w * cg;
   const int64_t trows = tile_rows(g, K), ntiles = ceil_div(g.out_h, trows);
   // one image per work item: its tiles overlap in dx, so they are added in order

@@ -21,7 +21,18 @@ using DwBackwardDataRow = void (*)(const ConvGeometry& g, const float* dy_img, c
 using DwBackwardFilterRow = void (*)(const ConvGeometry& g, const float* x_img, const float* dy_row, int64_t oy,
                                      float* dw_acc, float* db_acc);
 
-struct DepthwiseKernels {
+/// Indirect-GEMM convolution micro-kernel (MR output pixels x NR output channels):
+///   y[i, j] = act(sum_t sum_c ptrs[t * MR + i][c] * w[(t * cin + c) * NR + j] + bias[j])
+/// for i < m, j < n. ptrs holds, per kernel tap t, the address of each pixel's cin input
+/// channels (a zero row for taps in the padding, or rows past m); w is one packed panel of
+/// the kernel (taps * cin rows of NR, zero-padded); bias (NR, zero-padded) may be null.
+/// y rows are y_rs floats apart.
+using ConvIgemmUkernel = void (*)(int64_t taps, int64_t cin, const float* const* ptrs, const float* w, float* y,
+                                  int64_t y_rs, int64_t m, int64_t n, const float* bias, GemmActivation act);
+
+struct ConvKernels {
+  ConvIgemmUkernel igemm;
+  int mr, nr;  ///< register tile of igemm
   DwForwardRow forward_row;
   DwBackwardDataRow backward_data_row;
   DwBackwardFilterRow backward_filter_row;
@@ -30,6 +41,6 @@ struct DepthwiseKernels {
 
 }  // namespace kernn::conv
 
-namespace kernn::scalar { const conv::DepthwiseKernels& depthwise_kernels(); }
-namespace kernn::avx2 { const conv::DepthwiseKernels& depthwise_kernels(); }
-namespace kernn::avx512 { const conv::DepthwiseKernels& depthwise_kernels(); }
+namespace kernn::scalar { const conv::ConvKernels& conv_kernels(); }
+namespace kernn::avx2 { const conv::ConvKernels& conv_kernels(); }
+namespace kernn::avx512 { const conv::ConvKernels& conv_kernels(); }

@@ -20,15 +20,15 @@ KernelTable make_table(Isa isa) {
   switch (isa) {
     case Isa::avx512:
       t.gemm = &avx512::gemm_config();
-      t.depthwise = &avx512::depthwise_kernels();
+      t.conv = &avx512::conv_kernels();
       break;
     case Isa::avx2:
       t.gemm = &avx2::gemm_config();
-      t.depthwise = &avx2::depthwise_kernels();
+      t.conv = &avx2::conv_kernels();
       break;
     case Isa::scalar:
       t.gemm = &scalar::gemm_config();
-      t.depthwise = &scalar::depthwise_kernels();
+      t.conv = &scalar::conv_kernels();
       break;
   }
   return t;

@@ -5,12 +5,12 @@
 
 namespace kernn {
 namespace gemm { struct GemmConfig; }
-namespace conv { struct DepthwiseKernels; }
+namespace conv { struct ConvKernels; }
 
 struct KernelTable {
   Isa isa;
   const gemm::GemmConfig* gemm;
-  const conv::DepthwiseKernels* depthwise;
+  const conv::ConvKernels* conv;
 };
 
 /// Table of the ISA in use (see active_isa()).

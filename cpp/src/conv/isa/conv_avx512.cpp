@@ -1,4 +1,4 @@
-// avx512 depthwise-convolution row kernels. Compiled with the avx512 flags only.
+// avx512 convolution micro-kernels (indirect GEMM, depthwise rows). Compiled with the avx512 flags only.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -11,8 +11,13 @@ namespace kernn::avx512 {
 
 #include "core/isa/simd_avx512.inc"
 #include "core/isa/vmath.inc"
-#define KERNN_DW_NAME "depthwise_avx512"
+#define KERNN_DW_NAME "conv_avx512"
+#define KERNN_IGEMM_MR 8
+#define KERNN_IGEMM_NV 2
+#include "conv/isa/igemm.inc"
 #include "conv/isa/depthwise.inc"
 #undef KERNN_DW_NAME
+#undef KERNN_IGEMM_MR
+#undef KERNN_IGEMM_NV
 
 }  // namespace kernn::avx512
