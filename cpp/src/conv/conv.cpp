@@ -144,6 +144,9 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
     static thread_local std::vector<float> zeros;
     if (ptrs.size() < size_t(taps * MR)) ptrs.resize(size_t(taps * MR));
     if (zeros.size() < size_t(C)) zeros.assign(size_t(C), 0.0f);
+    // plain pointers: thread_local lookups stay out of the loops
+    const float** pp = ptrs.data();
+    const float* zp = zeros.data();
 #pragma omp for schedule(static)
     for (int64_t item = 0; item < items; ++item) {
       const int64_t n = item / items_per_img, p0 = (item % items_per_img) * per_item;
@@ -153,7 +156,7 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
         const int64_t m = std::min(MR, p1 - p);
         for (int64_t i = 0; i < MR; ++i) {
           if (i >= m) {
-            for (int64_t t = 0; t < taps; ++t) ptrs[size_t(t * MR + i)] = zeros.data();
+            for (int64_t t = 0; t < taps; ++t) pp[t * MR + i] = zp;
             continue;
           }
           const int64_t oy = (p + i) / g.out_w, ox = (p + i) % g.out_w;
@@ -163,14 +166,13 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
             const bool row_in = iy >= 0 && iy < g.in_h;
             for (int64_t kx = 0; kx < g.kernel_w; ++kx, ++t) {
               const int64_t ix = ix0 + kx * g.dilation_w;
-              ptrs[size_t(t * MR + i)] =
-                  row_in && ix >= 0 && ix < g.in_w ? x_img + (iy * g.in_w + ix) * C : zeros.data();
+              pp[t * MR + i] = row_in && ix >= 0 && ix < g.in_w ? x_img + (iy * g.in_w + ix) * C : zp;
             }
           }
         }
         float* yp = y + (n * pix + p) * F;
         for (int64_t q = 0; q < panels; ++q)
-          k.igemm(taps, C, ptrs.data(), packed + q * taps * C * NR, yp + q * NR, F, m, std::min(NR, F - q * NR),
+          k.igemm(taps, C, pp, packed + q * taps * C * NR, yp + q * NR, F, m, std::min(NR, F - q * NR),
                   bias_pad ? bias_pad + q * NR : nullptr, act);
       }
     }
@@ -194,6 +196,8 @@ float* igemm_pack_forward(const ConvGeometry& g, const float* w, const float* bi
 // Stride-1 backward-data as a forward convolution of dy with the flipped, transposed kernel.
 bool backward_data_as_conv(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
   if (g.groups != 1 || g.stride_h != 1 || g.stride_w != 1) return false;
+  // the flipped convolution has in_c outputs: too few would waste most of each NR panel
+  if (g.in_c * 2 < kernel_table().conv->nr) return false;
   ConvGeometry t = g;
   t.in_h = g.out_h, t.in_w = g.out_w, t.in_c = g.out_c;
   t.out_h = g.in_h, t.out_w = g.in_w, t.out_c = g.in_c;
