@@ -92,6 +92,22 @@ void bind_act(py::module_& m) {
       py::arg("x"), py::arg("grad"), py::arg("out"), py::arg("name"), py::arg("negative_slope"),
       py::arg("max_value"), py::arg("threshold"), py::arg("alpha"));
   m.def(
+      "activation_grad_from_output",
+      [](const py::array& y, const py::array& g, py::array& dx, const std::string& name, float negative_slope,
+         float max_value, float threshold, float alpha) {
+        const char* fn = "activation_grad";
+        View vy = contiguous(y, fn, "y", 1), vg = contiguous(g, fn, "grad", 1);
+        View vd = contiguous(dx, fn, "out", 1, true);
+        KERNN_CHECK(vy.dim(0) == vg.dim(0) && vy.dim(0) == vd.dim(0), fn, ": y has ", vy.dim(0), " values, grad ",
+                    vg.dim(0), ", out ", vd.dim(0));
+        const Activation act = activation_from_name(name);
+        const ActivationParams p = make_params(negative_slope, max_value, threshold, alpha);
+        py::gil_scoped_release release;
+        activation_backward_from_output(act, p, vy.dim(0), vy.ptr, vg.ptr, vd.ptr);
+      },
+      py::arg("y"), py::arg("grad"), py::arg("out"), py::arg("name"), py::arg("negative_slope"),
+      py::arg("max_value"), py::arg("threshold"), py::arg("alpha"));
+  m.def(
       "softmax",
       [](const py::array& x, py::array& y, bool log) {
         View vx = contiguous(x, "softmax", "x", 2), vy = contiguous(y, "softmax", "out", 2, true);

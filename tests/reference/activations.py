@@ -49,7 +49,8 @@ def forward(x, name, **p):
         if name == "gelu":
             return x * _ncdf(x)
         if name == "gelu_tanh":
-            return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+            # 0.5 x (1 + tanh(u)), with 1 + tanh(u) = 2 sigmoid(2u) (no cancellation for x << 0)
+            return x * _sigmoid(2.0 * math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3))
         if name == "silu":
             return x * _sigmoid(x)
         if name == "softplus":
@@ -94,8 +95,8 @@ def derivative(x, name, **p):
             return _ncdf(x) + x * np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
         if name == "gelu_tanh":
             c = math.sqrt(2.0 / math.pi)
-            t = np.tanh(c * (x + 0.044715 * x**3))
-            d = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * c * (1.0 + 3 * 0.044715 * x * x)
+            s = _sigmoid(2.0 * c * (x + 0.044715 * x**3))  # 0.5 (1 + tanh u)
+            d = s + x * 2.0 * s * (1.0 - s) * c * (1.0 + 3 * 0.044715 * x * x)
             return np.where(np.abs(x) > 10, np.where(x > 0, 1.0, 0.0), d)
         if name == "silu":
             s = _sigmoid(x)
@@ -110,11 +111,12 @@ def derivative(x, name, **p):
             return np.where(x <= -3, 0.0, np.where(x >= 3, 1.0, (2.0 * x + 3.0) / 6.0))
         if name == "exponential":
             return np.exp(x)
-        if name == "sigmoid":
-            s = _sigmoid(x)
-            return s * (1.0 - s)
-        if name == "tanh":
-            return 1.0 - np.tanh(x) ** 2
+        if name == "sigmoid":  # s (1 - s) = e / (1 + e)^2 with e = exp(-|x|): no cancellation
+            e = np.exp(-np.abs(x))
+            return e / (1.0 + e) ** 2
+        if name == "tanh":  # 1 - tanh^2 = 4 e / (1 + e)^2 with e = exp(-2|x|)
+            e = np.exp(-2.0 * np.abs(x))
+            return 4.0 * e / (1.0 + e) ** 2
     raise ValueError(name)
 
 
@@ -125,14 +127,15 @@ def backward(x, grad, name, **p):
 
 def softmax(x):
     x = np.asarray(x, dtype=np.float64)
-    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    e = np.exp(x - x.max(axis=-1, keepdims=True, initial=-np.inf))
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def log_softmax(x):
     x = np.asarray(x, dtype=np.float64)
-    z = x - x.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    z = x - x.max(axis=-1, keepdims=True, initial=-np.inf)
+    with np.errstate(divide="ignore"):
+        return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
 def softmax_backward(y, grad):
@@ -149,4 +152,4 @@ def log_softmax_backward(y, grad):
 
 def bias_grad(g):
     g = np.asarray(g, np.float64)
-    return g.reshape(-1, g.shape[-1]).sum(axis=0)
+    return g.reshape(int(np.prod(g.shape[:-1])), g.shape[-1]).sum(axis=0)

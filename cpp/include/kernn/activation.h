@@ -51,6 +51,18 @@ void activation_forward(Activation act, const ActivationParams& params, int64_t 
 void activation_backward(Activation act, const ActivationParams& params, int64_t n, const float* x,
                          const float* g, float* dx);
 
+/// Whether act'(x) can be computed from the output y alone (see activation_backward_from_output).
+bool activation_grad_from_output_supported(Activation act, const ActivationParams& params);
+
+/// dx[i] = g[i] * act'(x[i]) computed from the output y[i] = act(x[i]), for callers that
+/// keep only y (for example after a GEMM epilogue). Supported: linear, relu with
+/// threshold 0 and negative_slope >= 0, relu6, leaky_relu with negative_slope >= 0, elu with
+/// alpha > 0, selu, softplus, softsign, hard_sigmoid, exponential, sigmoid, tanh. Less
+/// accurate than activation_backward where y saturates (sigmoid's y (1 - y) at large x).
+/// Throws kernn::Error for the others (gelu, silu, hard_silu, relu with a threshold).
+void activation_backward_from_output(Activation act, const ActivationParams& params, int64_t n, const float* y,
+                                     const float* g, float* dx);
+
 /// Row-wise softmax of a contiguous (rows, cols) array: y = e^(x - max) / sum. y may be x.
 void softmax_forward(int64_t rows, int64_t cols, const float* x, float* y);
 

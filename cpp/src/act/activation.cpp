@@ -38,10 +38,27 @@ constexpr Named kNames[] = {
 
 void check_n(const char* fn, int64_t n) { KERNN_CHECK(n >= 0, fn, ": n=", n, " must be >= 0"); }
 
+/// Memory-bound activations (a compare or two per element) only gain from threads on
+/// arrays larger than the caches; the transcendental ones gain from 64k elements on.
+int64_t parallel_min(Activation act) {
+  switch (act) {
+    case Activation::linear:
+    case Activation::relu:
+    case Activation::relu6:
+    case Activation::leaky_relu:
+    case Activation::hard_sigmoid:
+    case Activation::hard_silu:
+    case Activation::softsign:
+      return int64_t(1) << 21;
+    default:
+      return kParallelMin;
+  }
+}
+
 template <class F>
-void for_chunks(int64_t n, F f) {
+void for_chunks(int64_t n, int64_t parallel_from, F f) {
   const int64_t chunks = (n + kChunk - 1) / kChunk;
-  if (n < kParallelMin) {
+  if (n < parallel_from) {
     for (int64_t c = 0; c < chunks; ++c) f(c * kChunk, std::min(kChunk, n - c * kChunk));
     return;
   }
@@ -82,14 +99,38 @@ const char* activation_name(Activation act) {
 void activation_forward(Activation act, const ActivationParams& params, int64_t n, const float* x, float* y) {
   check_n("activation_forward", n);
   const act::ActKernels& k = *kernel_table().act;
-  for_chunks(n, [&](int64_t i, int64_t len) { k.forward(act, params, len, x + i, y + i); });
+  for_chunks(n, parallel_min(act), [&](int64_t i, int64_t len) { k.forward(act, params, len, x + i, y + i); });
 }
 
 void activation_backward(Activation act, const ActivationParams& params, int64_t n, const float* x,
                          const float* g, float* dx) {
   check_n("activation_backward", n);
   const act::ActKernels& k = *kernel_table().act;
-  for_chunks(n, [&](int64_t i, int64_t len) { k.backward(act, params, len, x + i, g + i, dx + i); });
+  for_chunks(n, parallel_min(act), [&](int64_t i, int64_t len) { k.backward(act, params, len, x + i, g + i, dx + i); });
+}
+
+bool activation_grad_from_output_supported(Activation act, const ActivationParams& p) {
+  switch (act) {
+    case Activation::relu: return p.threshold == 0.0f && p.negative_slope >= 0.0f;
+    case Activation::leaky_relu: return p.negative_slope >= 0.0f;
+    case Activation::elu: return p.alpha > 0.0f;
+    case Activation::gelu:
+    case Activation::gelu_tanh:
+    case Activation::silu:
+    case Activation::hard_silu: return false;
+    default: return true;
+  }
+}
+
+void activation_backward_from_output(Activation act, const ActivationParams& params, int64_t n, const float* y,
+                                     const float* g, float* dx) {
+  check_n("activation_backward_from_output", n);
+  KERNN_CHECK(activation_grad_from_output_supported(act, params), "activation_backward_from_output: the gradient of ",
+              activation_name(act), act == Activation::relu || act == Activation::leaky_relu || act == Activation::elu
+                  ? " with these parameters" : "",
+              " cannot be computed from its output alone; pass its input x");
+  const act::ActKernels& k = *kernel_table().act;
+  for_chunks(n, parallel_min(act), [&](int64_t i, int64_t len) { k.backward_y(act, params, len, y + i, g + i, dx + i); });
 }
 
 void softmax_forward(int64_t rows, int64_t cols, const float* x, float* y) {

@@ -355,10 +355,13 @@ class Layer:
         """A float32 buffer reused across steps of the same shape (when buffers are enabled)."""
         if not self._reuse_buffers:
             return None
-        buf = self._buffers.get(key)
-        if buf is None or buf.shape != tuple(shape):
+        k = (key, tuple(shape))
+        buf = self._buffers.get(k)
+        if buf is None:
+            if len(self._buffers) > 16:  # many batch shapes: start over rather than grow
+                self._buffers.clear()
             buf = np.empty(shape, dtype=np.float32)
-            self._buffers[key] = buf
+            self._buffers[k] = buf
         return buf
 
     # ------------------------------------------------------------------ config

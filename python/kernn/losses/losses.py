@@ -249,8 +249,8 @@ class _Crossentropy(Loss):
         t2 = np.ascontiguousarray(t.reshape(-1, shape[-1]), dtype=np.float32)
         p2 = np.ascontiguousarray(p.reshape(-1, shape[-1]), dtype=np.float32)
         losses, grad = self._op(t2, p2, from_logits=from_logits)
-        losses = np.asarray(losses, dtype=np.float64).reshape(shape[:-1])
-        return losses, (np.asarray(grad).reshape(shape) if need_grad else None)
+        losses = losses.reshape(shape[:-1])
+        return losses, (grad.reshape(shape) if need_grad else None)
 
 
 class BinaryCrossentropy(_Crossentropy):
@@ -416,7 +416,6 @@ class SparseCategoricalCrossentropy(Loss):
         p2 = np.ascontiguousarray(y_pred.reshape(-1, shape[-1]), dtype=np.float32)
         losses, grad = ops.sparse_categorical_crossentropy(
             np.ascontiguousarray(labels), p2, from_logits=self.from_logits or logits)
-        losses = np.asarray(losses, dtype=np.float64)
         if mask is not None:
             losses = np.where(mask, losses, 0.0)
             if need_grad:

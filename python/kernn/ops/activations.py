@@ -116,7 +116,8 @@ def activation(x, name, *, out=None, **params):
     target, res = _into(out, x.shape, fn)
     if core in ("softmax", "log_softmax"):
         xr = _rows(x, "x", fn)
-        _core.softmax(xr, target.reshape(xr.shape), core == "log_softmax")
+        if xr.size:
+            _core.softmax(xr, target.reshape(xr.shape), core == "log_softmax")
     else:
         _core.activation(_flat(x), target.reshape(-1), core, slope, max_value, threshold, alpha)
     if target is not res:
@@ -128,9 +129,14 @@ def activation_grad(x, y, grad, name, **params):
     """dL/dx of `name` at x, given the upstream gradient `grad` = dL/dy.
 
     Args:
-        x: the activation's input.
-        y: its output (needed by softmax and log_softmax; the element-wise activations
-            recompute what they need from x for accuracy, so `y` may be `None` for them).
+        x: the activation's input, or `None` to compute the gradient from the output `y`
+            alone (for callers that kept only y, e.g. after a fused GEMM + activation;
+            supported for linear, relu without threshold, relu6, leaky_relu, elu, selu,
+            softplus, softsign, hard_sigmoid, exponential, sigmoid, tanh, softmax,
+            log_softmax). With x given, the element-wise activations recompute what they
+            need from x, which is more accurate where y saturates.
+        y: the output (needed by softmax and log_softmax, and when x is None; may be `None`
+            otherwise).
         grad: dL/dy, of x's shape.
         name: as in `activation`.
         **params: as in `activation`.
@@ -151,6 +157,16 @@ def activation_grad(x, y, grad, name, **params):
         if y.shape != grad.shape:
             raise ValueError(f"{fn}: y and grad shapes differ. Received: y.shape={y.shape}, grad.shape={grad.shape}")
         return _softmax_grad(y, grad, core == "log_softmax", fn)
+    if x is None:
+        if y is None:
+            raise ValueError(f"{fn}: give the input x or the output y. Received: x=None, y=None")
+        y = as_float32(y, "y", fn)
+        if y.shape != grad.shape:
+            raise ValueError(f"{fn}: y and grad shapes differ. Received: y.shape={y.shape}, grad.shape={grad.shape}")
+        res = np.empty(y.shape, dtype=np.float32)
+        _core.activation_grad_from_output(_flat(y), _flat(grad), res.reshape(-1), core, slope, max_value, threshold,
+                                          alpha)
+        return res
     x = as_float32(x, "x", fn)
     if x.shape != grad.shape:
         raise ValueError(f"{fn}: x and grad shapes differ. Received: x.shape={x.shape}, grad.shape={grad.shape}")
@@ -162,7 +178,8 @@ def activation_grad(x, y, grad, name, **params):
 def _softmax_grad(y, grad, log, fn):
     yr = _rows(y, "y", fn)
     res = np.empty(y.shape, dtype=np.float32)
-    _core.softmax_grad(yr, _rows(grad, "grad", fn), res.reshape(yr.shape), log)
+    if yr.size:
+        _core.softmax_grad(yr, _rows(grad, "grad", fn), res.reshape(yr.shape), log)
     return res
 
 
@@ -204,8 +221,7 @@ def bias_grad(g):
     if g.ndim < 1:
         raise ValueError(f"{fn}: g must have at least 1 dimension. Received: g.shape={g.shape}")
     n = g.shape[-1]
-    out = np.empty((n,), dtype=np.float32)
-    g2 = np.ascontiguousarray(g).reshape(-1, n) if n else np.zeros((0, 0), np.float32)
-    if n:
-        _core.bias_grad(g2, out)
+    out = np.zeros((n,), dtype=np.float32)
+    if g.size:
+        _core.bias_grad(np.ascontiguousarray(g).reshape(-1, n), out)
     return out

@@ -91,7 +91,7 @@ def sparse_categorical_crossentropy(labels, y_pred, *, from_logits=False):
     if labels.dtype.kind == "f":
         bad = ~np.isfinite(labels) | (labels != np.round(labels))
         if bad.any():
-            raise ValueError(f"{fn}: labels must be whole numbers. Received: label={labels[bad].flat[0]!r}")
+            raise ValueError(f"{fn}: labels must be whole numbers. Received: label={labels[bad].flat[0].item()!r}")
     elif labels.dtype.kind not in "biu":
         raise TypeError(f"{fn}: labels must be integers. Received: labels.dtype={labels.dtype}")
     return _run("sparse", np.ascontiguousarray(labels, dtype=np.int64).reshape(-1), y_pred, from_logits, fn)

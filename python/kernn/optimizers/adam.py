@@ -33,8 +33,7 @@ class Adam(Optimizer):
         specs = [("momentum", 0.0), ("velocity", 0.0)]
         return specs + [("velocity_hat", 0.0)] if self.amsgrad else specs
 
-    def _update(self, params, grads, variables, lr):
-        s = self._slot_lists(variables)
+    def _update(self, params, grads, s, lr):
         ops.adam_update(params, grads, s["momentum"], s["velocity"], s.get("velocity_hat"), learning_rate=lr,
                         beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon, step=self.iterations + 1,
                         amsgrad=self.amsgrad)

@@ -92,6 +92,7 @@ class Optimizer:
         self._exclude_ids = set()
         self._exclude_pattern = None
         self._decay_cache = {}
+        self._plan = None
 
     # -- learning rate ------------------------------------------------------------------------
     @staticmethod
@@ -173,6 +174,7 @@ class Optimizer:
         if var_names:
             self._exclude_pattern = re.compile("|".join(set(var_names)))
         self._decay_cache = {}
+        self._plan = None
 
     def _use_weight_decay(self, variable):
         key = self._key(variable)
@@ -187,32 +189,51 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars):
         """Apply one update step. `grads_and_vars`: iterable of (gradient ndarray, Variable);
         pairs whose gradient is None are skipped. Returns the new `iterations`."""
-        pairs = [(g, v) for g, v in grads_and_vars if g is not None]
-        grads = []
-        for g, v in pairs:
-            g = np.asarray(g)
-            if g.shape != np.shape(v.value):
+        grads, variables = [], []
+        for g, v in grads_and_vars:
+            if g is None:
+                continue
+            if type(g) is not np.ndarray or g.dtype != np.float32 or not g.flags.c_contiguous:
+                g = np.ascontiguousarray(g, dtype=np.float32)
+            if g.shape != v.value.shape:
                 raise ValueError(
                     f"Gradient for variable '{self._key(v)}' has shape {g.shape} but the variable has shape "
-                    f"{np.shape(v.value)}"
+                    f"{v.value.shape}"
                 )
-            if g.dtype != np.float32 or not g.flags.c_contiguous:
-                g = np.ascontiguousarray(g, dtype=np.float32)
             grads.append(g)
-        variables = [v for _, v in pairs]
+            variables.append(v)
         return self.apply(grads, variables)
+
+    def _step_plan(self, variables):
+        """Per-variable-list structures, rebuilt only when the list of variables changes."""
+        ids = tuple(map(id, variables))
+        plan = self._plan
+        if plan is None or plan["ids"] != ids:
+            self.build(variables)
+            plan = {
+                "ids": ids,
+                "variables": variables,  # keeps the ids unique while cached
+                "params": [v.value for v in variables],
+                "slots": self._slot_lists(variables),
+                "decay": [v.value for v in variables if self._use_weight_decay(v)],
+                "constrained": [v for v in variables if getattr(v, "constraint", None) is not None],
+                "acc": [self._accumulated[self._key(v)] for v in variables] if self.gradient_accumulation_steps
+                else None,
+            }
+            self._plan = plan
+        return plan
 
     def apply(self, grads, trainable_variables):
         """Keras 3's `apply(grads, trainable_variables)`."""
         variables = list(trainable_variables)
         grads = list(grads)
-        self.build(variables)
         if not variables:
             self.iterations += 1
             return self.iterations
+        plan = self._step_plan(variables)
         if self.gradient_accumulation_steps:
             steps = self.gradient_accumulation_steps
-            accs = [self._accumulated[self._key(v)] for v in variables]
+            accs = plan["acc"]
             if (self.iterations + 1) % steps != 0:
                 for a, g in zip(accs, grads):
                     a += g
@@ -223,21 +244,23 @@ class Optimizer:
                 a[...] = 0.0
         lr = self._current_learning_rate()
         grads = self._clip_gradients(grads)
-        self._apply_weight_decay(variables, lr)
-        self._update([v.value for v in variables], grads, variables, lr)
+        if self.weight_decay:
+            wd_lr = np.float32(self.weight_decay) * np.float32(lr)
+            for value in plan["decay"]:
+                value -= value * wd_lr
+        self._update(plan["params"], grads, plan["slots"], lr)
         if self.use_ema:
             self._update_ema(variables)
         self.iterations += 1
-        for v in variables:
-            c = getattr(v, "constraint", None)
-            if c is not None:
-                v.value[...] = c(v.value)
+        for v in plan["constrained"]:
+            v.value[...] = v.constraint(v.value)
         return self.iterations
 
     def _slot_lists(self, variables):
         return {name: [self._slots[self._key(v)][name] for v in variables] for name, _ in self._slot_specs()}
 
-    def _update(self, params, grads, variables, lr):
+    def _update(self, params, grads, slots, lr):
+        """One kernn.ops.<name>_update call: `slots` maps slot name -> list of arrays."""
         raise NotImplementedError(f"{self.__class__.__name__} must implement _update.")
 
     def _clip_gradients(self, grads):
@@ -257,14 +280,6 @@ class Optimizer:
         if self.clipvalue and self.clipvalue > 0:
             return [np.clip(g, -self.clipvalue, self.clipvalue).astype(np.float32) for g in grads]
         return grads
-
-    def _apply_weight_decay(self, variables, lr):
-        if not self.weight_decay:
-            return
-        wd_lr = np.float32(self.weight_decay) * np.float32(lr)
-        for v in variables:
-            if self._use_weight_decay(v):
-                v.value -= v.value * wd_lr
 
     def _update_ema(self, variables):
         momentum = np.float32(self.ema_momentum if self.iterations != 0 else 0.0)
