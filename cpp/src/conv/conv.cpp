@@ -31,15 +31,23 @@ inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Runs fn(item) for item in [0, count): over threads when there are enough items, else in
 // order on the calling thread (each call then free to use all threads itself).
+// Below this many flops a parallel region costs more than it saves.
+constexpr double kParallelFlops = 2.0e5;
+
 template <typename Fn>
-void for_items(int64_t count, Fn&& fn) {
+void for_items(int64_t count, double flops, Fn&& fn) {
   const int nt = get_num_threads();
-  if (nt > 1 && count >= nt) {
+  if (nt > 1 && count >= nt && flops >= kParallelFlops) {
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
     for (int64_t i = 0; i < count; ++i) fn(i);
   } else {
     for (int64_t i = 0; i < count; ++i) fn(i);
   }
+}
+
+double conv_flops(const ConvGeometry& g) {
+  return 2.0 * double(g.batch) * double(g.out_h * g.out_w) * double(g.out_c) * double(g.kernel_h * g.kernel_w) *
+         double(g.in_c / g.groups);
 }
 
 bool is_pointwise(const ConvGeometry& g) {
@@ -138,7 +146,7 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
   const int64_t per_item = MR * 16;
   const int64_t items_per_img = ceil_div(pix, per_item), items = g.batch * items_per_img;
   const int nt = get_num_threads();
-#pragma omp parallel num_threads(nt) if (nt > 1 && items > 1)
+#pragma omp parallel num_threads(nt) if (nt > 1 && items > 1 && conv_flops(g) >= kParallelFlops)
   {
     static thread_local std::vector<const float*> ptrs;
     static thread_local std::vector<float> zeros;
@@ -346,7 +354,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
     const auto& k = dw_kernels();
     const int64_t rows = g.batch * g.out_h;
     const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows > 1) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && rows > 1 && conv_flops(g) >= kParallelFlops) schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t n = r / g.out_h, oy = r % g.out_h;
       k.forward_row(g, x + n * in_img, w, bias, act, oy, y + n * out_img + oy * g.out_w * g.out_c);
@@ -361,7 +369,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
   }
   const int64_t cg = g.in_c / g.groups, fg = g.out_c / g.groups, K = g.kernel_h * g.kernel_w * cg;
   const int64_t trows = tile_rows(g, K), ntiles = ceil_div(g.out_h, trows);
-  for_items(g.batch * ntiles, [&](int64_t item) {
+  for_items(g.batch * ntiles, conv_flops(g), [&](int64_t item) {
     const int64_t n = item / ntiles, oy0 = (item % ntiles) * trows, oy1 = std::min(g.out_h, oy0 + trows);
     const int64_t M = (oy1 - oy0) * g.out_w;
     float* col = workspace(WorkspaceSlot::scratch0, size_t(M * K));
@@ -391,7 +399,7 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
     const auto& k = dw_kernels();
     const int64_t rows = g.batch * g.in_h;
     const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows > 1) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && rows > 1 && conv_flops(g) >= kParallelFlops) schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t n = r / g.in_h, iy = r % g.in_h;
       k.backward_data_row(g, dy + n * out_img, w, iy, dx + n * in_img + iy * g.in_w * g.in_c);
@@ -402,7 +410,7 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
   const int64_t cg = g.in_c / g.groups, fg = g.out_c / g.groups, K = g.kernel_h * g.kernel_w * cg;
   const int64_t trows = tile_rows(g, K), ntiles = ceil_div(g.out_h, trows);
   // one image per work item: its tiles overlap in dx, so they are added in order
-  for_items(g.batch, [&](int64_t n) {
+  for_items(g.batch, conv_flops(g), [&](int64_t n) {
     float* dx_img = dx + n * in_img;
     std::memset(dx_img, 0, sizeof(float) * size_t(in_img));
     for (int64_t t = 0; t < ntiles; ++t) {
@@ -423,7 +431,7 @@ void column_sums(int64_t rows, int64_t cols, const float* x, float* out) {
   const int64_t parts = std::min<int64_t>(kPartials, std::max<int64_t>(1, rows / 64));
   float* partial = workspace(WorkspaceSlot::scratch1, size_t(parts * cols));
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && parts > 1) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && parts > 1 && rows * cols >= 65536) schedule(static)
   for (int64_t p = 0; p < parts; ++p) {
     float* acc = partial + p * cols;
     std::fill(acc, acc + cols, 0.0f);
@@ -459,7 +467,7 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
   // partial sums live in the calling thread's workspace, one per part
   float* partial = parts > 1 ? workspace(WorkspaceSlot::scratch1, size_t(parts * wsize)) : dw;
   const auto& dk = dw_kernels();
-  for_items(parts, [&](int64_t p) {
+  for_items(parts, conv_flops(g), [&](int64_t p) {
     float* acc = partial + p * wsize;
     bool first = true;
     if (dwise) std::memset(acc, 0, sizeof(float) * size_t(wsize));
@@ -484,7 +492,7 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
   if (parts > 1) {
     const int nt = get_num_threads();
     const int64_t chunks = ceil_div(wsize, 1024);
-#pragma omp parallel for num_threads(nt) if (nt > 1 && chunks > 1) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && chunks > 4) schedule(static)
     for (int64_t ch = 0; ch < chunks; ++ch) {
       const int64_t e0 = ch * 1024, e1 = std::min(wsize, e0 + 1024);
       for (int64_t e = e0; e < e1; ++e) {

@@ -41,7 +41,7 @@ void resize_bilinear_forward(int64_t batch, int64_t in_h, int64_t in_w, int64_t 
   for (int64_t ox = 0; ox < out_w; ++ox) lx[size_t(ox)] = lerp_at(ox, in_w, out_w);
   const int64_t rows = batch * out_h;
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * out_w * c > 32768) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * out_w * c >= 65536) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t n = r / out_h, oy = r % out_h;
     const Lerp ly = lerp_at(oy, in_h, out_h);
@@ -71,7 +71,7 @@ void resize_bilinear_backward(int64_t batch, int64_t in_h, int64_t in_w, int64_t
   for (int64_t ox = 0; ox < out_w; ++ox) lx[size_t(ox)] = lerp_at(ox, in_w, out_w);
   const int64_t in_img = in_h * in_w * c, out_img = out_h * out_w * c;
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && batch > 1) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && batch > 1 && batch * out_img >= 65536) schedule(static)
   for (int64_t n = 0; n < batch; ++n) {
     float* dimg = dx + n * in_img;
     std::memset(dimg, 0, sizeof(float) * size_t(in_img));

@@ -27,7 +27,7 @@ void channel_sums(int64_t rows, int64_t c, F&& f, double* out) {
   const int64_t parts = parts_for(rows);
   std::vector<double> partial(size_t(parts * K * c), 0.0);
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && parts > 1) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && parts > 1 && rows * c >= 65536) schedule(static)
   for (int64_t p = 0; p < parts; ++p) {
     double* acc = partial.data() + p * K * c;
     for (int64_t r = rows * p / parts; r < rows * (p + 1) / parts; ++r) f(r, acc);
@@ -40,7 +40,7 @@ void channel_sums(int64_t rows, int64_t c, F&& f, double* out) {
 // y = x * scale[ch] + shift[ch] over all rows
 void affine_rows(int64_t rows, int64_t c, const float* x, const float* scale, const float* shift, float* y) {
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * c > 32768) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * c >= 65536) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * c;
     float* yr = y + r * c;
@@ -123,7 +123,7 @@ void batch_norm_backward(int64_t rows, int64_t c, const float* x, const float* d
     b[size_t(ch)] = float(-gr * sdy * inv_n + gr * sdyx * inv_n * rstd[size_t(ch)] * mean[ch]);  // constant
   }
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * c > 32768) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * c >= 65536) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * c;
     const float* dr = dy + r * c;
@@ -136,7 +136,7 @@ void layer_norm_forward(int64_t rows, int64_t c, const float* x, const float* ga
                         float* y, float* mean, float* rstd) {
   check_sizes("layer_norm", rows, c);
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * c > 32768) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * c >= 65536) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * c;
     float* yr = y + r * c;
@@ -161,7 +161,7 @@ void layer_norm_backward(int64_t rows, int64_t c, const float* x, const float* d
   check_sizes("layer_norm_backward", rows, c);
   if (c == 0) return;
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * c > 32768) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * c >= 65536) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * c;
     const float* dr = dy + r * c;

@@ -63,7 +63,7 @@ void pool2d_forward(const PoolGeometry& g, PoolMode mode, const float* x, float*
   const int64_t C = g.c, rows = g.batch * g.out_h;
   if (rows == 0 || g.out_w == 0 || C == 0) return;
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows > 1) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && rows > 1 && rows * g.out_w * C * g.pool_h * g.pool_w >= 65536) schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t n = r / g.out_h, oy = r % g.out_h;
     const float* x_img = x + n * g.in_h * g.in_w * C;
@@ -101,7 +101,7 @@ void pool2d_backward(const PoolGeometry& g, PoolMode mode, const float* x, const
   if (g.batch == 0 || in_img == 0) return;
   KERNN_CHECK(mode != PoolMode::max || x != nullptr, "pool2d_backward: max pooling needs the input x");
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && g.batch > 1) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1 && g.batch > 1 && g.batch * out_img * g.pool_h * g.pool_w >= 65536) schedule(static)
   for (int64_t n = 0; n < g.batch; ++n) {
     float* dx_img = dx + n * in_img;
     std::memset(dx_img, 0, sizeof(float) * size_t(in_img));
