@@ -164,3 +164,21 @@ def test_wrong_channels_after_build():
     layer(np.ones((1, 5, 5, 3), np.float32))
     with pytest.raises(ValueError, match=r"expected axis -1 of input shape to have value 3"):
         layer(np.ones((1, 5, 5, 2), np.float32))
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_sigmoid_fused_into_binary_crossentropy_gives_exact_gradients(rng, data_format):
+    x = rng.random((8, 6, 6, 2)).astype(np.float32)
+    y = (rng.random((8, 6, 6, 3)) > 0.5).astype(np.float32)
+    xin, yin = (x, y) if data_format == "channels_last" else (np.moveaxis(x, -1, 1).copy(), np.moveaxis(y, -1, 1).copy())
+    model = kernn.Sequential([kernn.Input(shape=xin.shape[1:]),
+                              layers.Conv2D(3, 3, padding="same", activation="sigmoid", data_format=data_format)])
+    model.compile(optimizer=kernn.optimizers.SGD(1.0), loss="binary_crossentropy")
+    k, b = model.get_weights()
+    model.train_on_batch(xin, yin)
+    assert model._train_ready["fused"]
+    z = ref.conv2d(x, k, b, padding="same")
+    _, dk, db = ref.conv2d_backward(x, k, (1 / (1 + np.exp(-z)) - y) / y.size, padding="same")
+    k2, b2 = model.get_weights()
+    np.testing.assert_allclose(k - k2, dk, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(b - b2, db, rtol=1e-4, atol=1e-6)

@@ -94,7 +94,8 @@ def activation_forward(layer, fused_call, name, training):
     if name == "linear":
         layer._z = None
         return fused_call(None)
-    if name == "relu" or (name in FUSABLE and not training):
+    keep = getattr(layer, "_keep_logits", False)  # the trainer fuses this activation into the loss
+    if not keep and (name == "relu" or (name in FUSABLE and not training)):
         layer._z = None
         return fused_call(name)
     z = fused_call(None)
@@ -109,3 +110,25 @@ def activation_backward(layer, name, y, grad):
     if z is None:  # fused relu: its gradient is read from the output
         return activations.backward(layer.activation, y, y, grad)
     return activations.backward(layer.activation, z, y, grad)
+
+
+class LogitsMixin:
+    """The trainer's fused-loss hooks (as Dense has them): the pre-activation output and the
+    backward pass from its gradient. Needs `_act_name`, `_z`, `_y`, `data_format` and
+    `_backward_linear(grad_channels_last)`."""
+
+    _keep_logits = False
+
+    def _output_activation(self):
+        return self._act_name
+
+    def _logits(self):
+        z = self._z if self._z is not None else self._y
+        return from_channels_last(z, self.data_format)
+
+    def backward_logits(self, g, out_shape=None):
+        g = to_channels_last(np.asarray(g, np.float32).reshape(self._y.shape if self.data_format == "channels_last"
+                                                                 else shape_from_channels_last(self._y.shape,
+                                                                                               self.data_format)),
+                             self.data_format)
+        return self._backward_linear(g)

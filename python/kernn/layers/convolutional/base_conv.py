@@ -7,7 +7,7 @@ from kernn.layers.convolutional import _utils as U
 from kernn.layers.layer import InputSpec, Layer
 
 
-class BaseConv(Layer):
+class BaseConv(U.LogitsMixin, Layer):
     """Abstract N-D convolution layer (private): Conv1D is rank 1, Conv2D rank 2.
 
     The kernel has Keras's shape `kernel_size + (input_channels // groups, filters)`; the
@@ -112,7 +112,9 @@ class BaseConv(Layer):
 
     def backward(self, grad):
         g = U.to_channels_last(np.asarray(grad, np.float32), self.data_format)
-        g = U.activation_backward(self, self._act_name, self._y, g)
+        return self._backward_linear(U.activation_backward(self, self._act_name, self._y, g))
+
+    def _backward_linear(self, g):
         back = ops.conv2d_backward if self.rank == 2 else ops.conv1d_backward
         need_w = self.trainable and self.kernel.trainable
         if not need_w and not self._needs_input_grad:

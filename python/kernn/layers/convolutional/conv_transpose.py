@@ -7,7 +7,7 @@ from kernn.layers.convolutional import _utils as U
 from kernn.layers.layer import InputSpec, Layer
 
 
-class BaseConvTranspose(Layer):
+class BaseConvTranspose(U.LogitsMixin, Layer):
     """Abstract N-D transposed convolution (private). Kernel `kernel_size + (filters, in_channels)`."""
 
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None,
@@ -93,7 +93,9 @@ class BaseConvTranspose(Layer):
 
     def backward(self, grad):
         g = U.to_channels_last(np.asarray(grad, np.float32), self.data_format)
-        g = U.activation_backward(self, self._act_name, self._y, g)
+        return self._backward_linear(U.activation_backward(self, self._act_name, self._y, g))
+
+    def _backward_linear(self, g):
         back = ops.conv2d_transpose_backward if self.rank == 2 else ops.conv1d_transpose_backward
         need_w = self.trainable and self.kernel.trainable
         if not need_w and not self._needs_input_grad:
