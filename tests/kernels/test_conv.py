@@ -242,3 +242,23 @@ def test_padding_and_cropping():
 def test_errors_name_arguments_and_shapes(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_depthwise_and_transpose_identical_for_any_thread_count(rng, threads):
+    x = rng.standard_normal((3, 9, 10, 24), dtype=np.float32)
+    kd = rng.standard_normal((3, 3, 24, 2), dtype=np.float32)
+    kt = rng.standard_normal((3, 3, 5, 24), dtype=np.float32)
+    gd = rng.standard_normal((3, 9, 10, 48), dtype=np.float32)
+    gt = rng.standard_normal((3, 18, 20, 5), dtype=np.float32)
+
+    def run():
+        return ((kernn.ops.depthwise_conv2d(x, kd, padding="same"),)
+                + kernn.ops.depthwise_conv2d_backward(x, kd, gd, padding="same")
+                + (kernn.ops.conv2d_transpose(x, kt, strides=2, padding="same"),)
+                + kernn.ops.conv2d_transpose_backward(x, kt, gt, strides=2, padding="same"))
+    kernn.set_num_threads(1)
+    base = run()
+    kernn.set_num_threads(threads)
+    for a, b in zip(base, run()):
+        assert np.array_equal(a, b)
