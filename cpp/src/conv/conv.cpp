@@ -55,6 +55,10 @@ bool is_pointwise(const ConvGeometry& g) {
          g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w && g.groups == 1;
 }
 
+// A few output channels per group would leave most of each GEMM register tile's vector
+// lanes empty; such products are run transposed, with pixels or kernel rows on the lanes.
+bool few_outputs(int64_t fg, int64_t K) { return fg * 4 <= kernel_table().conv->nr && K > fg; }
+
 bool is_depthwise(const ConvGeometry& g) { return g.groups == g.in_c && g.groups > 1; }
 
 const conv::ConvKernels& dw_kernels() { return *kernel_table().conv; }
@@ -135,12 +139,20 @@ void pack_igemm_weights(int64_t taps, int64_t cin, int64_t cout, int64_t nr, Src
       }
 }
 
+// The igemm panel width for `cout` output channels: the narrow tile (one vector) when the
+// wide one would be mostly empty.
+int64_t igemm_nr(int64_t cout) {
+  const conv::ConvKernels& k = *kernel_table().conv;
+  return cout <= k.nr_narrow ? k.nr_narrow : k.nr;
+}
+
 // Convolution (groups == 1) by the indirect-GEMM micro-kernel over blocks of output pixels.
 // `packed` from pack_igemm_weights; bias_pad (panels * NR, zero-padded) may be null.
 void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, const float* bias_pad,
                 GemmActivation act, float* y) {
   const conv::ConvKernels& k = *kernel_table().conv;
-  const int64_t MR = k.mr, NR = k.nr;
+  const int64_t MR = k.mr, NR = igemm_nr(g.out_c);
+  const conv::ConvIgemmUkernel ukernel = NR == k.nr ? k.igemm : k.igemm_narrow;
   const int64_t taps = g.kernel_h * g.kernel_w, C = g.in_c, F = g.out_c, panels = ceil_div(F, NR);
   const int64_t pix = g.out_h * g.out_w, in_img = g.in_h * g.in_w * C;
   const int64_t per_item = MR * 16;
@@ -180,7 +192,7 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
         }
         float* yp = y + (n * pix + p) * F;
         for (int64_t q = 0; q < panels; ++q)
-          k.igemm(taps, C, pp, packed + q * taps * C * NR, yp + q * NR, F, m, std::min(NR, F - q * NR),
+          ukernel(taps, C, pp, packed + q * taps * C * NR, yp + q * NR, F, m, std::min(NR, F - q * NR),
                   bias_pad ? bias_pad + q * NR : nullptr, act);
       }
     }
@@ -189,7 +201,7 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
 
 // Packed kernel + padded bias in the calling thread's workspace (scratch1).
 float* igemm_pack_forward(const ConvGeometry& g, const float* w, const float* bias, float** bias_pad) {
-  const int64_t NR = kernel_table().conv->nr;
+  const int64_t NR = igemm_nr(g.out_c);
   const int64_t taps = g.kernel_h * g.kernel_w, C = g.in_c, F = g.out_c, panels = ceil_div(F, NR);
   float* buf = workspace(WorkspaceSlot::scratch1, size_t(panels * NR * (taps * C + 1)));
   pack_igemm_weights(taps, C, F, NR, [&](int64_t t, int64_t c, int64_t j) { return w[(t * C + c) * F + j]; }, buf);
@@ -212,7 +224,7 @@ bool backward_data_as_conv(const ConvGeometry& g, const float* dy, const float* 
   t.pad_top = (g.kernel_h - 1) * g.dilation_h - g.pad_top;
   t.pad_left = (g.kernel_w - 1) * g.dilation_w - g.pad_left;
   if (t.pad_top < 0 || t.pad_left < 0) return false;
-  const int64_t NR = kernel_table().conv->nr;
+  const int64_t NR = igemm_nr(g.in_c);
   const int64_t taps = g.kernel_h * g.kernel_w, C = g.in_c, F = g.out_c;
   float* buf = workspace(WorkspaceSlot::scratch1, size_t(ceil_div(C, NR) * NR * taps * F));
   // tap t' of the flipped kernel is tap taps-1-t' of the original (both axes reversed)
@@ -361,13 +373,13 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
     }
     return;
   }
+  const int64_t cg = g.in_c / g.groups, fg = g.out_c / g.groups, K = g.kernel_h * g.kernel_w * cg;
   if (g.groups == 1) {
     float* bias_pad = nullptr;
     const float* packed = igemm_pack_forward(g, w, bias, &bias_pad);
     igemm_conv(g, x, packed, bias_pad, act, y);
     return;
   }
-  const int64_t cg = g.in_c / g.groups, fg = g.out_c / g.groups, K = g.kernel_h * g.kernel_w * cg;
   const int64_t trows = tile_rows(g, K), ntiles = ceil_div(g.out_h, trows);
   for_items(g.batch * ntiles, conv_flops(g), [&](int64_t item) {
     const int64_t n = item / ntiles, oy0 = (item % ntiles) * trows, oy1 = std::min(g.out_h, oy0 + trows);
@@ -483,8 +495,12 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
       float* col = workspace(WorkspaceSlot::scratch0, size_t(M * K));
       for (int64_t grp = 0; grp < g.groups; ++grp) {
         im2col(g, x + n * in_img, grp, oy0, oy1, col);
-        sgemm(Trans::yes, Trans::no, K, fg, M, 1.0f, col, K, dyt + grp * fg, g.out_c, first ? 0.0f : 1.0f,
-              acc + grp * fg, g.out_c);
+        if (few_outputs(fg, K))  // dW^T (fg x K) = dy^T col: the K kernel rows fill the vector lanes
+          sgemm_strided(fg, K, M, 1.0f, dyt + grp * fg, 1, g.out_c, col, K, 1, first ? 0.0f : 1.0f, acc + grp * fg, 1,
+                        g.out_c);
+        else
+          sgemm(Trans::yes, Trans::no, K, fg, M, 1.0f, col, K, dyt + grp * fg, g.out_c, first ? 0.0f : 1.0f,
+                acc + grp * fg, g.out_c);
       }
       first = false;
     }

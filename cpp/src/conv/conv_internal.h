@@ -33,6 +33,8 @@ using ConvIgemmUkernel = void (*)(int64_t taps, int64_t cin, const float* const*
 struct ConvKernels {
   ConvIgemmUkernel igemm;
   int mr, nr;  ///< register tile of igemm
+  ConvIgemmUkernel igemm_narrow;  ///< the same with one vector of output channels (nr_narrow)
+  int nr_narrow;
   DwForwardRow forward_row;
   DwBackwardDataRow backward_data_row;
   DwBackwardFilterRow backward_filter_row;
