@@ -120,4 +120,63 @@ TEST(batch_norm_normalises_each_channel) {
   }
 }
 
+// <conv(x, w), dy> = <x, backward_data(dy, w)> = <w, backward_filter(x, dy)>: the three
+// kernels are adjoint in each argument, whatever algorithm each one picked.
+void check_adjoint(const kernn::ConvGeometry& g) {
+  const size_t nx = size_t(g.batch * g.in_h * g.in_w * g.in_c), ny = size_t(g.batch * g.out_h * g.out_w * g.out_c);
+  const size_t nw = size_t(g.kernel_h * g.kernel_w * (g.in_c / g.groups) * g.out_c);
+  auto x = rnd(nx, 11), w = rnd(nw, 12), dy = rnd(ny, 13);
+  std::vector<float> y(ny), dx(nx), dw(nw), db(size_t(g.out_c));
+  kernn::conv2d_forward(g, x.data(), w.data(), nullptr, kernn::GemmActivation::none, y.data());
+  kernn::conv2d_backward_data(g, dy.data(), w.data(), dx.data());
+  kernn::conv2d_backward_filter(g, x.data(), dy.data(), dw.data(), db.data());
+  double a = 0, b = 0, c = 0, scale = 0;
+  for (size_t i = 0; i < ny; ++i) a += double(y[i]) * dy[i], scale += std::fabs(double(y[i]) * dy[i]);
+  for (size_t i = 0; i < nx; ++i) b += double(x[i]) * dx[i];
+  for (size_t i = 0; i < nw; ++i) c += double(w[i]) * dw[i];
+  CHECK_NEAR(a, b, 1e-5 * (scale + 1));
+  CHECK_NEAR(a, c, 1e-5 * (scale + 1));
+  double sdy = 0;
+  for (size_t i = 0; i < ny; ++i) sdy += dy[i];
+  double sdb = 0;
+  for (float v : db) sdb += v;
+  CHECK_NEAR(sdb, sdy, 1e-4 * (1 + std::sqrt(double(ny))));
+}
+
+TEST(conv_backward_kernels_are_adjoint) {
+  using P = kernn::Padding;
+  check_adjoint(kernn::conv2d_geometry(3, 9, 8, 16, 3, 3, 24, 1, 1, 1, 1, P::same));     // igemm + flipped
+  check_adjoint(kernn::conv2d_geometry(2, 9, 9, 8, 3, 3, 40, 2, 2, 1, 1, P::valid));     // strided col2im
+  check_adjoint(kernn::conv2d_geometry(2, 7, 7, 12, 3, 3, 2, 1, 1, 2, 2, P::same));      // few outputs
+  check_adjoint(kernn::conv2d_geometry(2, 6, 7, 32, 3, 3, 64, 1, 1, 1, 1, P::same, 32)); // depthwise x2
+  check_adjoint(kernn::conv2d_geometry(1, 6, 6, 8, 3, 2, 12, 1, 2, 1, 1, P::same, 4));   // grouped
+  check_adjoint(kernn::conv2d_geometry(2, 1, 11, 6, 1, 3, 5, 1, 1, 1, 2, P::causal));    // 1-D causal
+  check_adjoint(kernn::conv2d_geometry(4, 5, 5, 7, 1, 1, 9, 1, 1, 1, 1, P::valid));      // pointwise
+  check_adjoint(kernn::conv2d_transpose_geometry(2, 4, 5, 6, 3, 3, 5, 2, 2, 1, 1, P::same, -1, -1));
+}
+
+TEST(pool_backward_is_adjoint_for_average) {
+  auto g = kernn::pool2d_geometry(2, 7, 6, 5, 3, 2, 2, 1, kernn::Padding::same);
+  const size_t nx = size_t(2 * 7 * 6 * 5), ny = size_t(g.batch * g.out_h * g.out_w * g.c);
+  auto x = rnd(nx, 21), dy = rnd(ny, 22);
+  std::vector<float> y(ny), dx(nx);
+  kernn::pool2d_forward(g, kernn::PoolMode::average, x.data(), y.data());
+  kernn::pool2d_backward(g, kernn::PoolMode::average, nullptr, dy.data(), dx.data());
+  double a = 0, b = 0;
+  for (size_t i = 0; i < ny; ++i) a += double(y[i]) * dy[i];
+  for (size_t i = 0; i < nx; ++i) b += double(x[i]) * dx[i];
+  CHECK_NEAR(a, b, 1e-4);
+}
+
+TEST(bilinear_resize_backward_is_adjoint) {
+  auto x = rnd(2 * 3 * 4 * 3, 31), dy = rnd(2 * 6 * 10 * 3, 32);
+  std::vector<float> y(dy.size()), dx(x.size());
+  kernn::resize_bilinear_forward(2, 3, 4, 3, 6, 10, x.data(), y.data());
+  kernn::resize_bilinear_backward(2, 3, 4, 3, 6, 10, dy.data(), dx.data());
+  double a = 0, b = 0;
+  for (size_t i = 0; i < y.size(); ++i) a += double(y[i]) * dy[i];
+  for (size_t i = 0; i < x.size(); ++i) b += double(x[i]) * dx[i];
+  CHECK_NEAR(a, b, 1e-4);
+}
+
 TEST_MAIN()
