@@ -63,6 +63,15 @@ bool is_depthwise(const ConvGeometry& g) { return g.groups == g.in_c && g.groups
 
 const conv::ConvKernels& dw_kernels() { return *kernel_table().conv; }
 
+// Whole images per work item when an image is one tile: enough GEMM rows (about 256) to
+// amortise packing the kernel, within a bounded column buffer. Depends on the shapes only.
+int64_t images_per_item(const ConvGeometry& g, int64_t K) {
+  const int64_t pix = std::max<int64_t>(1, g.out_h * g.out_w);
+  const int64_t by_rows = std::max<int64_t>(1, 256 / pix);
+  const int64_t by_mem = std::max<int64_t>(1, (int64_t(1) << 20) / std::max<int64_t>(1, pix * K));
+  return std::clamp<int64_t>(std::min(by_rows, by_mem), 1, std::max<int64_t>(1, g.batch));
+}
+
 // Output rows per im2col tile: a tile of rows*out_w GEMM rows and K columns fits the budget.
 int64_t tile_rows(const ConvGeometry& g, int64_t K) {
   const int64_t rows = kTileFloats / std::max<int64_t>(1, K * g.out_w);
@@ -421,17 +430,21 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
   if (backward_data_as_conv(g, dy, w, dx)) return;
   const int64_t cg = g.in_c / g.groups, fg = g.out_c / g.groups, K = g.kernel_h * g.kernel_w * cg;
   const int64_t trows = tile_rows(g, K), ntiles = ceil_div(g.out_h, trows);
-  // one image per work item: its tiles overlap in dx, so they are added in order
-  for_items(g.batch, conv_flops(g), [&](int64_t n) {
-    float* dx_img = dx + n * in_img;
-    std::memset(dx_img, 0, sizeof(float) * size_t(in_img));
+  // Work items own whole images of dx (their tiles overlap there, so they are added in order).
+  // Small images go several to an item so that each GEMM has enough rows.
+  const int64_t ipi = ntiles == 1 ? images_per_item(g, K) : 1;
+  for_items(ceil_div(g.batch, ipi), conv_flops(g), [&](int64_t it) {
+    const int64_t n0 = it * ipi, n1 = std::min(g.batch, n0 + ipi);
+    std::memset(dx + n0 * in_img, 0, sizeof(float) * size_t((n1 - n0) * in_img));
     for (int64_t t = 0; t < ntiles; ++t) {
-      const int64_t oy0 = t * trows, oy1 = std::min(g.out_h, oy0 + trows), M = (oy1 - oy0) * g.out_w;
+      const int64_t oy0 = t * trows, oy1 = std::min(g.out_h, oy0 + trows), rows = (oy1 - oy0) * g.out_w;
+      const int64_t M = rows * (n1 - n0);  // images are consecutive rows of dy when ntiles == 1
       float* col = workspace(WorkspaceSlot::scratch0, size_t(M * K));
-      const float* dyt = dy + n * out_img + oy0 * g.out_w * g.out_c;
+      const float* dyt = dy + n0 * out_img + oy0 * g.out_w * g.out_c;
       for (int64_t grp = 0; grp < g.groups; ++grp) {
         sgemm(Trans::no, Trans::yes, M, K, fg, 1.0f, dyt + grp * fg, g.out_c, w + grp * fg, g.out_c, 0.0f, col, K);
-        col2im_add(g, col, grp, oy0, oy1, dx_img);
+        for (int64_t n = n0; n < n1; ++n)
+          col2im_add(g, col + (n - n0) * rows * K, grp, oy0, oy1, dx + n * in_img);
       }
     }
   });
@@ -474,7 +487,9 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
   }
   const bool dwise = is_depthwise(g);
   const int64_t trows = dwise ? 1 : tile_rows(g, K), ntiles = ceil_div(g.out_h, trows);
-  const int64_t items = g.batch * ntiles;
+  // a work item is one tile of one image, or (small images) several whole images
+  const int64_t ipi = !dwise && ntiles == 1 ? images_per_item(g, K) : 1;
+  const int64_t items = ntiles == 1 ? ceil_div(g.batch, ipi) : g.batch * ntiles;
   const int64_t parts = std::min<int64_t>(kPartials, items);
   // partial sums live in the calling thread's workspace, one per part
   float* partial = parts > 1 ? workspace(WorkspaceSlot::scratch1, size_t(parts * wsize)) : dw;
@@ -491,10 +506,13 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
           dk.backward_filter_row(g, x + n * in_img, dyt + (oy - oy0) * g.out_w * g.out_c, oy, acc, nullptr);
         continue;
       }
-      const int64_t M = (oy1 - oy0) * g.out_w;
+      const int64_t n1 = ntiles == 1 ? std::min(g.batch, (n + 1) * ipi) : n + 1;  // images n*ipi .. n1
+      const int64_t nstart = ntiles == 1 ? n * ipi : n;
+      const int64_t rows = (oy1 - oy0) * g.out_w, M = rows * (n1 - nstart);
       float* col = workspace(WorkspaceSlot::scratch0, size_t(M * K));
+      dyt = dy + nstart * out_img + oy0 * g.out_w * g.out_c;
       for (int64_t grp = 0; grp < g.groups; ++grp) {
-        im2col(g, x + n * in_img, grp, oy0, oy1, col);
+        for (int64_t i = nstart; i < n1; ++i) im2col(g, x + i * in_img, grp, oy0, oy1, col + (i - nstart) * rows * K);
         if (few_outputs(fg, K))  // dW^T (fg x K) = dy^T col: the K kernel rows fill the vector lanes
           sgemm_strided(fg, K, M, 1.0f, dyt + grp * fg, 1, g.out_c, col, K, 1, first ? 0.0f : 1.0f, acc + grp * fg, 1,
                         g.out_c);
