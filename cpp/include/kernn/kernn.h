@@ -5,5 +5,6 @@
 #include "kernn/gemm.h"
 #include "kernn/isa.h"
 #include "kernn/peak.h"
+#include "kernn/rnn.h"
 #include "kernn/threading.h"
 #include "kernn/version.h"

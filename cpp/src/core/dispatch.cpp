@@ -7,6 +7,7 @@
 
 #include "core/kernel_table.h"
 #include "gemm/gemm_internal.h"
+#include "rnn/rnn_internal.h"
 #include "kernn/error.h"
 #include "kernn/isa.h"
 
@@ -19,12 +20,15 @@ KernelTable make_table(Isa isa) {
   switch (isa) {
     case Isa::avx512:
       t.gemm = &avx512::gemm_config();
+      t.rnn = &avx512::rnn_kernels();
       break;
     case Isa::avx2:
       t.gemm = &avx2::gemm_config();
+      t.rnn = &avx2::rnn_kernels();
       break;
     case Isa::scalar:
       t.gemm = &scalar::gemm_config();
+      t.rnn = &scalar::rnn_kernels();
       break;
   }
   return t;

@@ -5,10 +5,12 @@
 
 namespace kernn {
 namespace gemm { struct GemmConfig; }
+namespace rnn { struct RnnKernels; }
 
 struct KernelTable {
   Isa isa;
   const gemm::GemmConfig* gemm;
+  const rnn::RnnKernels* rnn;
 };
 
 /// Table of the ISA in use (see active_isa()).

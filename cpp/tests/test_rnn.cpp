@@ -1,0 +1,3 @@
+// placeholder
+#include "test_util.h"
+TEST_MAIN()
