@@ -21,12 +21,13 @@ float* contiguous(const py::object& obj, const char* name, std::initializer_list
                   bool writable = false) {
   if (obj.is_none()) return nullptr;
   View v = view_of(obj.cast<py::array>(), kFn, name, int(shape.size()), writable);
-  int64_t expect = 1, i = int64_t(shape.size());
+  int64_t expect = 1, i = int64_t(shape.size()), total = 1;
   std::vector<int64_t> dims(shape);
+  for (int64_t d : dims) total *= d;
   for (--i; i >= 0; --i) {
     KERNN_CHECK(v.dim(int(i)) == dims[size_t(i)], kFn, ": ", name, " has size ", v.dim(int(i)), " in dimension ", i,
                 " but ", dims[size_t(i)], " is needed");
-    KERNN_CHECK(v.dim(int(i)) <= 1 || v.stride(int(i)) == expect, kFn, ": ", name, " must be C-contiguous");
+    KERNN_CHECK(total == 0 || v.dim(int(i)) <= 1 || v.stride(int(i)) == expect, kFn, ": ", name, " must be C-contiguous");
     expect *= dims[size_t(i)];
   }
   return v.ptr;
