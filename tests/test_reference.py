@@ -86,3 +86,86 @@ def test_gru_reference_gradients():
     _rnn_case("gru", reset_after=True)
     _rnn_case("gru", reset_after=False, go_backwards=True, seed=3)
     _rnn_case("gru", reset_after=False, activation="selu", recurrent_activation="sigmoid", seed=4)
+# ---- activations, softmax, losses, optimizers ------------------------------------------
+import pytest  # noqa: E402
+
+from reference import activations as ref_act  # noqa: E402
+from reference import losses as ref_loss  # noqa: E402
+from reference import optimizers as ref_opt  # noqa: E402
+
+
+@pytest.mark.parametrize("name,params", [(n, {}) for n in ref_act.ELEMENTWISE] + [
+    ("relu", {"negative_slope": 0.1, "max_value": 1.5, "threshold": 0.3}),
+    ("relu", {"negative_slope": 0.2, "threshold": -0.4}),
+    ("leaky_relu", {"negative_slope": 0.3}), ("elu", {"alpha": 0.5})], ids=str)
+def test_activation_reference_derivatives(name, params):
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-4, 4, size=40)
+    x = x[np.min(np.abs(x[:, None] - np.array([-3.0, 0.0, 0.3, -0.4, 1.5, 3.0, 6.0])), axis=1) > 1e-3]  # no kinks
+    eps = 1e-6
+    fd = (ref_act.forward(x + eps, name, **params) - ref_act.forward(x - eps, name, **params)) / (2 * eps)
+    np.testing.assert_allclose(ref_act.derivative(x, name, **params), fd, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("log", [False, True], ids=["softmax", "log_softmax"])
+def test_softmax_reference_gradients(log):
+    rng = np.random.default_rng(3)
+    x, g = rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
+    f = ref_act.log_softmax if log else ref_act.softmax
+    back = ref_act.log_softmax_backward if log else ref_act.softmax_backward
+    got = back(f(x), g)
+    np.testing.assert_allclose(got, numerical_grad(lambda: float(np.sum(g * f(x))), x), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("from_logits", [False, True], ids=["probs", "logits"])
+@pytest.mark.parametrize("kind", ["categorical", "sparse", "binary"])
+def test_loss_reference_gradients(kind, from_logits):
+    rng = np.random.default_rng(4)
+    if from_logits:
+        p = rng.standard_normal((4, 5)) * 2
+    else:
+        p = rng.uniform(0.05, 0.95, (4, 5))
+    w = rng.uniform(0.5, 1.5, 4)  # weights per sample: checks each row's gradient
+    if kind == "sparse":
+        labels = rng.integers(0, 5, 4)
+        fn = lambda: float(np.sum(w * ref_loss.sparse_categorical_crossentropy(labels, p, from_logits)[0]))  # noqa
+        grad = ref_loss.sparse_categorical_crossentropy(labels, p, from_logits)[1]
+    else:
+        t = rng.uniform(0, 1, (4, 5))
+        f = ref_loss.binary_crossentropy if kind == "binary" else ref_loss.categorical_crossentropy
+        fn = lambda: float(np.sum(w * f(t, p, from_logits)[0]))  # noqa: E731
+        grad = f(t, p, from_logits)[1]
+    np.testing.assert_allclose(grad * w[:, None], numerical_grad(fn, p), rtol=1e-5, atol=1e-7)
+
+
+def test_loss_reference_clips_like_keras():
+    # a zero probability costs -log(1e-7) (after renormalising), not infinity
+    loss, _ = ref_loss.categorical_crossentropy([[0.0, 1.0]], [[2.0, 0.0]])
+    np.testing.assert_allclose(loss, [-np.log(1e-7)], rtol=1e-12)
+    loss, _ = ref_loss.binary_crossentropy([[1.0]], [[0.0]])
+    np.testing.assert_allclose(loss, [-np.log(1e-7)], rtol=1e-12)
+
+
+def test_adam_reference_is_the_paper_rule():
+    """Keras's form with alpha = lr sqrt(1 - b2^t) / (1 - b1^t) is Kingma & Ba's update
+    with epsilon scaled by sqrt(1 - b2^t)."""
+    rng = np.random.default_rng(5)
+    p, m, v = [rng.standard_normal(6)], [np.zeros(6)], [np.zeros(6)]
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-7
+    pp, mm, vv = p[0].copy(), np.zeros(6), np.zeros(6)
+    for t in range(1, 5):
+        g = rng.standard_normal(6)
+        p, m, v, _ = ref_opt.adam(p, [g], m, v, None, lr, b1, b2, eps, t)
+        mm = b1 * mm + (1 - b1) * g
+        vv = b2 * vv + (1 - b2) * g * g
+        m_hat, v_hat = mm / (1 - b1**t), vv / (1 - b2**t)
+        pp = pp - lr * m_hat / (np.sqrt(v_hat) + eps / np.sqrt(1 - b2**t))
+    np.testing.assert_allclose(p[0], pp, rtol=1e-12)
+
+
+def test_sgd_reference_nesterov_is_lookahead():
+    """Keras's nesterov step equals p + momentum * v_new - lr * g."""
+    p, g, v = [np.array([1.0])], [np.array([0.5])], [np.array([0.2])]
+    new_p, new_v = ref_opt.sgd(p, g, v, 0.1, 0.9, nesterov=True)
+    np.testing.assert_allclose(new_v[0], 0.9 * 0.2 - 0.1 * 0.5)
+    np.testing.assert_allclose(new_p[0], 1.0 + 0.9 * new_v[0] - 0.1 * 0.5)

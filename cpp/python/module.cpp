@@ -9,6 +9,7 @@ namespace kernn::py_bind {
 void bind_core(py::module_& m);
 void bind_gemm(py::module_& m);
 void bind_rnn(py::module_& m);
+void bind_act(py::module_& m);
 }  // namespace kernn::py_bind
 
 PYBIND11_MODULE(_core, m) {
@@ -17,4 +18,5 @@ PYBIND11_MODULE(_core, m) {
   kernn::py_bind::bind_core(m);
   kernn::py_bind::bind_gemm(m);
   kernn::py_bind::bind_rnn(m);
+  kernn::py_bind::bind_act(m);
 }

@@ -18,6 +18,7 @@ if _core.dispatch_warning():
     _warnings.warn(_core.dispatch_warning(), RuntimeWarning, stacklevel=2)
 
 from kernn import ops  # noqa: E402
+from kernn import activations  # noqa: E402
 
 
 def isa():

@@ -1,9 +1,12 @@
 #pragma once
 /// kernn: float32 deep-learning kernels for x86-64 CPUs (C++17, OpenMP, runtime SIMD dispatch).
 /// Link the CMake target kernn::kernels (find_package(kernn)) and include this header.
+#include "kernn/activation.h"
 #include "kernn/error.h"
 #include "kernn/gemm.h"
 #include "kernn/isa.h"
+#include "kernn/loss.h"
+#include "kernn/optim.h"
 #include "kernn/peak.h"
 #include "kernn/rnn.h"
 #include "kernn/threading.h"

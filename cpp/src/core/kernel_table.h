@@ -6,11 +6,13 @@
 namespace kernn {
 namespace gemm { struct GemmConfig; }
 namespace rnn { struct RnnKernels; }
+namespace act { struct ActKernels; }
 
 struct KernelTable {
   Isa isa;
   const gemm::GemmConfig* gemm;
   const rnn::RnnKernels* rnn;
+  const act::ActKernels* act;
 };
 
 /// Table of the ISA in use (see active_isa()).

@@ -4,10 +4,52 @@ This package is the only place that imports the extension `kernn._core`: one mod
 kernel area coerces dtypes, checks shapes and gives the user-facing error messages; the
 C++ kernels do the work.
 """
+from kernn.ops.activations import (
+    activation,
+    activation_grad,
+    bias_grad,
+    log_softmax,
+    log_softmax_grad,
+    softmax,
+    softmax_grad,
+)
 from kernn.ops.gemm import matmul
-from kernn.ops.rnn import (gru_backward, gru_forward, lstm_backward, lstm_forward, simple_rnn_backward,
-                           simple_rnn_forward)
+from kernn.ops.losses import binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy
+from kernn.ops.rnn import (
+    gru_backward,
+    gru_forward,
+    lstm_backward,
+    lstm_forward,
+    simple_rnn_backward,
+    simple_rnn_forward,
+)
+from kernn.ops.optim import (
+    adagrad_update,
+    adam_update,
+    adamax_update,
+    nadam_update,
+    rmsprop_update,
+    sgd_update,
+)
 
-__all__ = ["matmul"]
+__all__ = [
+    "matmul",
+    "activation",
+    "activation_grad",
+    "bias_grad",
+    "log_softmax",
+    "log_softmax_grad",
+    "softmax",
+    "softmax_grad",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "adagrad_update",
+    "adam_update",
+    "adamax_update",
+    "nadam_update",
+    "rmsprop_update",
+    "sgd_update",
+]
 __all__ += ["simple_rnn_forward", "simple_rnn_backward", "lstm_forward", "lstm_backward", "gru_forward",
             "gru_backward"]

@@ -1,0 +1,71 @@
+#pragma once
+/// Element-wise activations (forward and gradient), softmax / log_softmax over the last
+/// axis, and the bias-gradient reduction. float32, contiguous arrays, OpenMP-parallel,
+/// vectorised per ISA, results independent of the thread count.
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace kernn {
+
+/// The element-wise activations of Keras 3 (keras.activations), by their Keras names.
+enum class Activation {
+  linear = 0,
+  relu,          ///< Keras relu with negative_slope, max_value, threshold (ActivationParams)
+  relu6,         ///< min(max(x, 0), 6)
+  leaky_relu,    ///< x > 0 ? x : negative_slope * x
+  elu,           ///< x > 0 ? x : alpha * (e^x - 1)
+  selu,          ///< scale * elu(x, alpha) with Keras's constants
+  gelu,          ///< x * Phi(x) (erf form)
+  gelu_tanh,     ///< 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), Keras gelu(approximate=True)
+  silu,          ///< x * sigmoid(x) (Keras silu / swish)
+  softplus,      ///< log(1 + e^x), computed as max(x, 0) + log1p(e^-|x|)
+  softsign,      ///< x / (1 + |x|)
+  hard_sigmoid,  ///< relu6(x + 3) / 6 (Keras 3)
+  hard_silu,     ///< x * hard_sigmoid(x)
+  exponential,   ///< e^x
+  sigmoid,       ///< 1 / (1 + e^-x)
+  tanh,          ///< tanh(x)
+};
+
+/// Parameters of the activations that take them; the others ignore these.
+struct ActivationParams {
+  float negative_slope = 0.0f;  ///< relu, leaky_relu
+  float max_value = std::numeric_limits<float>::infinity();  ///< relu (infinity: no cap)
+  float threshold = 0.0f;       ///< relu
+  float alpha = 1.0f;           ///< elu
+};
+
+/// The Activation named `name` (Keras's names; "swish" is silu, "gelu_tanh" the tanh form).
+/// Throws kernn::Error listing the known names otherwise.
+Activation activation_from_name(const std::string& name);
+
+/// Keras name of `act`.
+const char* activation_name(Activation act);
+
+/// y[i] = act(x[i]) for i < n. x and y may be the same array. NaN in gives NaN out.
+void activation_forward(Activation act, const ActivationParams& params, int64_t n, const float* x, float* y);
+
+/// dx[i] = g[i] * act'(x[i]) for i < n (the derivative is recomputed from x for accuracy at
+/// large |x|). dx may alias g or x. NaN in x gives NaN out.
+void activation_backward(Activation act, const ActivationParams& params, int64_t n, const float* x,
+                         const float* g, float* dx);
+
+/// Row-wise softmax of a contiguous (rows, cols) array: y = e^(x - max) / sum. y may be x.
+void softmax_forward(int64_t rows, int64_t cols, const float* x, float* y);
+
+/// Gradient of softmax given its output y: dx = y * (g - sum(g * y)) per row. dx may alias g.
+void softmax_backward(int64_t rows, int64_t cols, const float* y, const float* g, float* dx);
+
+/// Row-wise log_softmax: y = x - max - log(sum e^(x - max)). y may be x.
+void log_softmax_forward(int64_t rows, int64_t cols, const float* x, float* y);
+
+/// Gradient of log_softmax given its output y: dx = g - e^y * sum(g) per row. dx may alias g.
+void log_softmax_backward(int64_t rows, int64_t cols, const float* y, const float* g, float* dx);
+
+/// out[j] = sum over i < rows of g[i * cols + j]: the bias gradient of a contiguous
+/// (rows, cols) array. Summed in double in a fixed order (blocks of rows, then the blocks in
+/// order), so the result does not depend on the thread count.
+void bias_grad(int64_t rows, int64_t cols, const float* g, float* out);
+
+}  // namespace kernn

@@ -1,0 +1,160 @@
+// Drivers of the element-wise activations, softmax and the bias gradient: split the work
+// into fixed chunks (independent of the thread count) and run the ISA's kernel on each.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "act/act_internal.h"
+#include "core/kernel_table.h"
+#include "kernn/activation.h"
+#include "kernn/error.h"
+#include "kernn/threading.h"
+
+namespace kernn {
+namespace {
+
+constexpr int64_t kChunk = 16384;         // elements per task (a multiple of every W)
+constexpr int64_t kParallelMin = 65536;   // below this, one thread is faster
+constexpr int64_t kRowWorkMin = 32768;    // rows * cols below this: one thread
+
+struct Named {
+  const char* name;
+  Activation act;
+};
+constexpr Named kNames[] = {
+    {"linear", Activation::linear},         {"relu", Activation::relu},
+    {"relu6", Activation::relu6},           {"leaky_relu", Activation::leaky_relu},
+    {"elu", Activation::elu},               {"selu", Activation::selu},
+    {"gelu", Activation::gelu},             {"gelu_tanh", Activation::gelu_tanh},
+    {"silu", Activation::silu},             {"swish", Activation::silu},
+    {"softplus", Activation::softplus},     {"softsign", Activation::softsign},
+    {"hard_sigmoid", Activation::hard_sigmoid}, {"hard_silu", Activation::hard_silu},
+    {"hard_swish", Activation::hard_silu},  {"exponential", Activation::exponential},
+    {"sigmoid", Activation::sigmoid},       {"tanh", Activation::tanh},
+};
+
+void check_n(const char* fn, int64_t n) { KERNN_CHECK(n >= 0, fn, ": n=", n, " must be >= 0"); }
+
+template <class F>
+void for_chunks(int64_t n, F f) {
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+  if (n < kParallelMin) {
+    for (int64_t c = 0; c < chunks; ++c) f(c * kChunk, std::min(kChunk, n - c * kChunk));
+    return;
+  }
+#pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads())
+  for (int64_t c = 0; c < chunks; ++c) f(c * kChunk, std::min(kChunk, n - c * kChunk));
+}
+
+template <class F>
+void for_rows(int64_t rows, int64_t cols, F f) {
+  if (rows * cols < kRowWorkMin || rows < 2) {
+    for (int64_t r = 0; r < rows; ++r) f(r);
+    return;
+  }
+#pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads())
+  for (int64_t r = 0; r < rows; ++r) f(r);
+}
+
+void check_rows(const char* fn, int64_t rows, int64_t cols) {
+  KERNN_CHECK(rows >= 0 && cols >= 0, fn, ": rows=", rows, " and cols=", cols, " must be >= 0");
+}
+
+}  // namespace
+
+Activation activation_from_name(const std::string& name) {
+  for (const Named& n : kNames)
+    if (name == n.name) return n.act;
+  std::string known;
+  for (const Named& n : kNames) known += std::string(known.empty() ? "" : ", ") + n.name;
+  detail::throw_error("Unknown activation '", name, "'; known activations: ", known);
+}
+
+const char* activation_name(Activation act) {
+  for (const Named& n : kNames)
+    if (n.act == act) return n.name;
+  return "unknown";
+}
+
+void activation_forward(Activation act, const ActivationParams& params, int64_t n, const float* x, float* y) {
+  check_n("activation_forward", n);
+  const act::ActKernels& k = *kernel_table().act;
+  for_chunks(n, [&](int64_t i, int64_t len) { k.forward(act, params, len, x + i, y + i); });
+}
+
+void activation_backward(Activation act, const ActivationParams& params, int64_t n, const float* x,
+                         const float* g, float* dx) {
+  check_n("activation_backward", n);
+  const act::ActKernels& k = *kernel_table().act;
+  for_chunks(n, [&](int64_t i, int64_t len) { k.backward(act, params, len, x + i, g + i, dx + i); });
+}
+
+void softmax_forward(int64_t rows, int64_t cols, const float* x, float* y) {
+  check_rows("softmax", rows, cols);
+  if (cols == 0) return;
+  const act::ActKernels& k = *kernel_table().act;
+  for_rows(rows, cols, [&](int64_t r) { k.softmax_row(cols, x + r * cols, y + r * cols, false); });
+}
+
+void log_softmax_forward(int64_t rows, int64_t cols, const float* x, float* y) {
+  check_rows("log_softmax", rows, cols);
+  if (cols == 0) return;
+  const act::ActKernels& k = *kernel_table().act;
+  for_rows(rows, cols, [&](int64_t r) { k.softmax_row(cols, x + r * cols, y + r * cols, true); });
+}
+
+void softmax_backward(int64_t rows, int64_t cols, const float* y, const float* g, float* dx) {
+  check_rows("softmax_backward", rows, cols);
+  if (cols == 0) return;
+  const act::ActKernels& k = *kernel_table().act;
+  for_rows(rows, cols, [&](int64_t r) { k.softmax_grad_row(cols, y + r * cols, g + r * cols, dx + r * cols, false); });
+}
+
+void log_softmax_backward(int64_t rows, int64_t cols, const float* y, const float* g, float* dx) {
+  check_rows("log_softmax_backward", rows, cols);
+  if (cols == 0) return;
+  const act::ActKernels& k = *kernel_table().act;
+  for_rows(rows, cols, [&](int64_t r) { k.softmax_grad_row(cols, y + r * cols, g + r * cols, dx + r * cols, true); });
+}
+
+void bias_grad(int64_t rows, int64_t cols, const float* g, float* out) {
+  check_rows("bias_grad", rows, cols);
+  if (cols == 0) return;
+  // Fixed blocks of rows, each summed in double by one thread; then the block sums are
+  // added in block order. Neither step depends on how many threads run.
+  constexpr int64_t kBlockRows = 256;
+  const int64_t blocks = (rows + kBlockRows - 1) / kBlockRows;
+  if (blocks <= 1) {
+    std::vector<double> acc(size_t(cols), 0.0);
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* row = g + r * cols;
+      for (int64_t j = 0; j < cols; ++j) acc[size_t(j)] += row[j];
+    }
+    for (int64_t j = 0; j < cols; ++j) out[j] = static_cast<float>(acc[size_t(j)]);
+    return;
+  }
+  thread_local std::vector<double> partial;
+  partial.assign(size_t(blocks * cols), 0.0);
+  double* part = partial.data();
+  const bool par = rows * cols >= kParallelMin;
+#pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads()) if (par)
+  for (int64_t b = 0; b < blocks; ++b) {
+    double* acc = part + b * cols;
+    const int64_t r1 = std::min(rows, (b + 1) * kBlockRows);
+    for (int64_t r = b * kBlockRows; r < r1; ++r) {
+      const float* row = g + r * cols;
+      for (int64_t j = 0; j < cols; ++j) acc[j] += row[j];
+    }
+  }
+#pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads()) if (par && cols >= 64)
+  for (int64_t j = 0; j < cols; ++j) {
+    double s = 0.0;
+    for (int64_t b = 0; b < blocks; ++b) s += part[b * cols + j];
+    out[j] = static_cast<float>(s);
+  }
+}
+
+}  // namespace kernn

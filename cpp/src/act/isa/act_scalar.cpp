@@ -1,0 +1,20 @@
+// scalar element-wise activation, softmax, loss and optimizer kernels. Compiled with the scalar flags only.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "act/act_internal.h"
+
+namespace kernn::scalar {
+
+#include "core/isa/simd_scalar.inc"
+#include "core/isa/vmath.inc"
+#include "act/isa/act_kernels.inc"
+
+const act::ActKernels& act_kernels() {
+  static const act::ActKernels k{act_forward, act_backward, softmax_row, softmax_grad_row,
+                                 cce_row,     scce_row,     bce_row,     optim_chunk};
+  return k;
+}
+
+}  // namespace kernn::scalar
