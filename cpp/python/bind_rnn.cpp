@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "array.h"
+#include "kernn/embedding.h"
 #include "kernn/rnn.h"
 
 namespace py = pybind11;
@@ -152,6 +153,35 @@ void bind_rnn(py::module_& m) {
       py::arg("c0"), py::arg("mask"), py::arg("input_dropout"), py::arg("recurrent_dropout"), py::arg("activation"),
       py::arg("recurrent_activation"), py::arg("reset_after"), py::arg("go_backwards"), py::arg("workspace"),
       py::arg("d_sequence"), py::arg("d_last"), py::arg("d_h"), py::arg("d_c"));
+
+  m.def(
+      "embedding_forward",
+      [](const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& indices, const py::array& table) {
+        View t = view_of(table, "embedding", "embeddings", 2);
+        contiguous(table, "embeddings", {t.dim(0), t.dim(1)});
+        py::array_t<float> out(std::vector<py::ssize_t>{py::ssize_t(indices.size()), py::ssize_t(t.dim(1))});
+        const int64_t* idx = indices.data();
+        float* o = out.mutable_data();
+        {
+          py::gil_scoped_release release;
+          embedding_forward(int64_t(indices.size()), idx, t.dim(0), t.dim(1), t.ptr, o);
+        }
+        return out;
+      },
+      py::arg("indices"), py::arg("embeddings"));
+
+  m.def(
+      "embedding_backward",
+      [](const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& indices, const py::array& grad,
+         py::array& grad_table) {
+        View gt = view_of(grad_table, "embedding_backward", "grad_table", 2, true);
+        contiguous(grad_table, "grad_table", {gt.dim(0), gt.dim(1)});
+        const float* g = contiguous(grad, "grad", {int64_t(indices.size()), gt.dim(1)});
+        const int64_t* idx = indices.data();
+        py::gil_scoped_release release;
+        embedding_backward(int64_t(indices.size()), idx, gt.dim(0), gt.dim(1), g, gt.ptr);
+      },
+      py::arg("indices"), py::arg("grad"), py::arg("grad_table"));
 }
 
 }  // namespace kernn::py_bind

@@ -9,5 +9,6 @@
 #include "kernn/optim.h"
 #include "kernn/peak.h"
 #include "kernn/rnn.h"
+#include "kernn/embedding.h"
 #include "kernn/threading.h"
 #include "kernn/version.h"

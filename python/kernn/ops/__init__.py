@@ -16,6 +16,8 @@ from kernn.ops.activations import (
 from kernn.ops.gemm import matmul
 from kernn.ops.losses import binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy
 from kernn.ops.rnn import (
+    embedding_grad,
+    embedding_lookup,
     gru_backward,
     gru_forward,
     lstm_backward,
@@ -52,4 +54,4 @@ __all__ = [
     "sgd_update",
 ]
 __all__ += ["simple_rnn_forward", "simple_rnn_backward", "lstm_forward", "lstm_backward", "gru_forward",
-            "gru_backward"]
+            "gru_backward", "embedding_lookup", "embedding_grad"]

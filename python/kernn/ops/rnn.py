@@ -229,3 +229,38 @@ gru_forward.__doc__ = _FORWARD_DOC.format(
 simple_rnn_backward.__doc__ = _BACKWARD_DOC.format(name="simple_rnn", states_doc="`[d_h]`")
 lstm_backward.__doc__ = _BACKWARD_DOC.format(name="lstm", states_doc="`[d_h, d_c]`")
 gru_backward.__doc__ = _BACKWARD_DOC.format(name="gru", states_doc="`[d_h]`")
+
+
+def embedding_lookup(indices, embeddings):
+    """`embeddings[indices]` in C++: rows of the (vocab, dim) table gathered for each index.
+
+    Args:
+        indices: integer array of any shape; every value in [0, vocab).
+        embeddings: float32 (vocab, dim) table.
+
+    Returns:
+        float32 array `indices.shape + (dim,)`.
+
+    Raises:
+        ValueError: an index outside [0, vocab) (the message names it), or a table that is not 2-D.
+    """
+    fn = "embedding"
+    table = np.ascontiguousarray(as_float32(embeddings, "embeddings", fn))
+    if table.ndim != 2:
+        raise ValueError(f"{fn}: embeddings must be 2-D (vocab, dim). Received: embeddings.shape={table.shape}")
+    idx = np.asarray(indices)
+    if idx.dtype.kind not in "iub" and not (idx.dtype.kind == "f" and np.all(np.mod(idx, 1) == 0)):
+        raise TypeError(f"{fn}: indices must be integers. Received: indices.dtype={idx.dtype}")
+    flat = np.ascontiguousarray(idx.reshape(-1), dtype=np.int64)
+    return _core.embedding_forward(flat, table).reshape(idx.shape + (table.shape[1],))
+
+
+def embedding_grad(indices, grad, grad_table):
+    """Scatter-add the gradient of `embedding_lookup` into `grad_table` (vocab, dim), in place.
+
+    Repeated indices sum their rows, in index order (deterministic for any thread count).
+    """
+    idx = np.ascontiguousarray(np.asarray(indices).reshape(-1), dtype=np.int64)
+    g = np.ascontiguousarray(as_float32(grad, "grad", "embedding_backward")).reshape(idx.size, -1)
+    _core.embedding_backward(idx, g, grad_table)
+    return grad_table
