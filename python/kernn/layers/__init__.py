@@ -4,7 +4,9 @@ from kernn.layers.dense import Dense
 from kernn.layers.dropout import Dropout
 from kernn.layers.input_layer import Input, InputLayer
 from kernn.layers.layer import InputSpec, Layer
+from kernn.layers.rnn import GRU, LSTM, Bidirectional, Embedding, Masking, SimpleRNN, TimeDistributed
 from kernn.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 
 __all__ = ["ELU", "Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "InputSpec", "Layer",
            "LeakyReLU", "Permute", "ReLU", "RepeatVector", "Reshape", "Softmax"]
+__all__ += ["GRU", "LSTM", "Bidirectional", "Embedding", "Masking", "SimpleRNN", "TimeDistributed"]

@@ -17,7 +17,7 @@ def _check_activation(layer, arg, fn):
     if name not in _KERNEL_ACTIVATIONS:
         raise ValueError(
             f"{layer}: `{arg}` must be one of {', '.join(_KERNEL_ACTIVATIONS)} (the activations of kernn's fused "
-            f"recurrent kernels). Received: {arg}={name or fn!r}"
+            f"recurrent kernels). Received: {arg}={name or repr(fn)}"
         )
     return name
 
