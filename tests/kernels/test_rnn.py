@@ -117,11 +117,12 @@ def test_activations(isa, rng, cell, activation):
     _run(cell, (4, 5, 3, 11), rng, activation=activation, recurrent_activation=gates, mask_kind="holes", weight_scale=0.15)
 
 
+@pytest.mark.parametrize("batch", [29, 7, 1], ids=["batch29", "batch7_lone_row", "batch1"])
 @pytest.mark.parametrize("cell", CELLS)
-def test_same_result_for_any_thread_count(rng, cell):
+def test_same_result_for_any_thread_count(rng, cell, batch):
     c = "gru" if cell.startswith("gru") else cell
     kw = {"reset_after": cell == "gru"} if c == "gru" else {}
-    x = rng.standard_normal((29, 6, 5)).astype(np.float32)
+    x = rng.standard_normal((batch, 6, 5)).astype(np.float32)
     k, r, b = ref.random_weights(rng, c, 5, 24, cell == "gru")
     results = []
     for n in (1, 2, 3):

@@ -95,13 +95,19 @@ int64_t packed_size(const GemmConfig& cfg, int64_t k, int64_t n) { return k * ce
 // C (m x B.n, row stride c_rs) = A (m x B.k, row stride a_rs) B + beta C (+ bias), one thread.
 void rows_gemm(const GemmConfig& cfg, const Packed& b, int64_t m, const float* a, int64_t a_rs, float* c,
                int64_t c_rs, float beta, const float* bias) {
+  const auto gemv = kernel_table().rnn->gemv_packed;
   for (int64_t q = 0; q < b.n; q += cfg.nr) {
     gemm::TileEpilogue epi{bias ? bias + q : nullptr, 1, GemmActivation::none};
     const float* bp = b.p + q * b.k;
     const int64_t nr = std::min<int64_t>(cfg.nr, b.n - q);
-    for (int64_t i = 0; i < m; i += cfg.mr)
-      cfg.ukernel(b.k, a + i * a_rs, a_rs, 1, bp, c + i * c_rs + q, c_rs, 1, std::min<int64_t>(cfg.mr, m - i), nr,
-                  1.0f, beta, bias ? &epi : nullptr);
+    for (int64_t i = 0; i < m; i += cfg.mr) {
+      const int64_t mr = std::min<int64_t>(cfg.mr, m - i);
+      if (mr == 1)  // a lone row: the same sums in the same order, without MR rows of work
+        gemv(b.k, a + i * a_rs, bp, nr, cfg.nr, c + i * c_rs + q, beta, bias ? bias + q : nullptr);
+      else
+        cfg.ukernel(b.k, a + i * a_rs, a_rs, 1, bp, c + i * c_rs + q, c_rs, 1, mr, nr, 1.0f, beta,
+                    bias ? &epi : nullptr);
+    }
   }
 }
 
@@ -133,6 +139,13 @@ const float* dropped_inputs(const RnnConfig& cfg, const RnnInputs& in, float* bu
 }
 
 inline int64_t step_index(const RnnConfig& cfg, int64_t s) { return cfg.go_backwards ? cfg.steps - 1 - s : s; }
+
+// Rows of one step are S * width floats apart, too far for the hardware prefetcher: ask
+// for the next step's rows while this step computes.
+inline void prefetch_rows(const float* p, int64_t rows, int64_t stride, int64_t width) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < width; j += 16) __builtin_prefetch(p + r * stride + j, 0, 3);
+}
 
 }  // namespace
 
@@ -241,6 +254,7 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
       const int64_t tn = s + 1 < S ? step_index(cfg, s + 1) : -1;
       const float* A = Hin + (r0 * S + t) * U;
       float* Zt = Z + (r0 * S + t) * GU;
+      if (tn >= 0) prefetch_rows(Z + (r0 * S + tn) * GU, m, S * GU, GU);
       if (!gru) {
         rows_gemm(gc, p_all, m, A, S * U, Zt, S * GU, 1.0f, nullptr);
       } else {
@@ -388,6 +402,11 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
     for (int64_t s = S - 1; s >= 0 && m > 0; --s) {
       const int64_t t = step_index(cfg, s);
       const int64_t tp = s == 0 ? -1 : step_index(cfg, s - 1);
+      if (tp >= 0) {
+        prefetch_rows(Z + (r0 * S + tp) * GU, m, S * GU, GU);
+        if (lstm) prefetch_rows(Cs + (r0 * S + tp) * U, m, S * U, U), prefetch_rows(Ac + (r0 * S + tp) * U, m, S * U, U);
+        if (gru) prefetch_rows(Rh + (r0 * S + tp) * U, m, S * U, U), prefetch_rows(Hs + (r0 * S + tp) * U, m, S * U, U);
+      }
       for (int64_t b = r0; b < r1; ++b) {
         const int64_t row = b * S + t, prow = b * S + tp, lb = b - r0;
         float* dh = dH + lb * U;
@@ -492,7 +511,11 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
     }
   }
   if (grads.x && I > 0) {
-    sgemm(Trans::no, Trans::yes, rows, I, GU, 1.0f, dZ, GU, in.kernel, GU, 0.0f, grads.x, I);
+    if (I < gc.nr) {  // few features: dx^T = W dZ^T keeps the micro-kernel's wide side busy
+      sgemm_strided(I, rows, GU, 1.0f, in.kernel, GU, 1, dZ, 1, GU, 0.0f, grads.x, 1, I);
+    } else {
+      sgemm(Trans::no, Trans::yes, rows, I, GU, 1.0f, dZ, GU, in.kernel, GU, 0.0f, grads.x, I);
+    }
     if (in.input_dropout) {
 #pragma omp parallel for num_threads(nth) if (rows * I > 65536) schedule(static)
       for (int64_t b = 0; b < B; ++b)

@@ -40,6 +40,12 @@ struct RnnKernels {
   /// grad to dz_r and dr_r and sets dhin = drh * r.
   void (*gru_bwd_r)(int64_t n, RnnActivation ract, const float* r, const float* hin, const float* drh,
                     float* dz_r, float* dr_r, float* dhin);
+
+  /// One row times a packed B (the GEMM's NR-column panels, k x NR each, nr = NR):
+  /// c[0:n] = a[0:k] B + beta c (+ bias). The batch-of-one case of the per-step product,
+  /// where the GEMM micro-kernel would spend MR rows of work on one.
+  void (*gemv_packed)(int64_t k, const float* a, const float* b, int64_t n, int nr, float* c, float beta,
+                      const float* bias);
 };
 
 }  // namespace kernn::rnn

@@ -1,4 +1,5 @@
 // avx2 fused gate micro-kernels of the recurrent cells. Compiled with the avx2 flags only.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>

@@ -1,4 +1,5 @@
 // avx512 fused gate micro-kernels of the recurrent cells. Compiled with the avx512 flags only.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>

@@ -1,4 +1,5 @@
 // scalar fused gate micro-kernels of the recurrent cells. Compiled with the scalar flags only.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
