@@ -77,16 +77,21 @@ void check(const RnnConfig& cfg, const RnnInputs& in) {
   KERNN_CHECK(in.recurrent_kernel, fn, ": recurrent_kernel is required");
 }
 
-// A B operand packed into the micro-kernel's NR-column panels, k x n.
+// A B operand packed into the micro-kernel's NR-column panels, k x n, in k chunks when k is
+// very deep (so a panel chunk stays in cache while the row tiles stream by):
+// chunk c starts at p + c * kc * npan * NR and holds min(kc, k - c * kc) rows.
 struct Packed {
   const float* p;
-  int64_t k, n;
+  int64_t k, n, kc, npan;
 };
 
 Packed pack(const GemmConfig& cfg, int64_t k, int64_t n, const float* b, int64_t b_rs, int64_t b_cs, float*& buf) {
-  gemm::pack_b(k, n, b, b_rs, b_cs, cfg.nr, buf);
-  Packed p{buf, k, n};
-  buf += k * ceil_div(n, cfg.nr) * cfg.nr;
+  // (measured on R2: chunks of KC did not pay for the extra pass over C, so only very deep k is split)
+  const int64_t chunks = std::max<int64_t>(1, ceil_div(k, 4 * int64_t(cfg.kc)));
+  Packed p{buf, k, n, std::max<int64_t>(1, ceil_div(k, chunks)), ceil_div(n, cfg.nr)};
+  for (int64_t pc = 0; pc < k; pc += p.kc)
+    gemm::pack_b(std::min(p.kc, k - pc), n, b + pc * b_rs, b_rs, b_cs, cfg.nr, buf + pc * p.npan * cfg.nr);
+  buf += k * p.npan * cfg.nr;
   return p;
 }
 
@@ -96,17 +101,24 @@ int64_t packed_size(const GemmConfig& cfg, int64_t k, int64_t n) { return k * ce
 void rows_gemm(const GemmConfig& cfg, const Packed& b, int64_t m, const float* a, int64_t a_rs, float* c,
                int64_t c_rs, float beta, const float* bias) {
   const auto gemv = kernel_table().rnn->gemv_packed;
-  for (int64_t q = 0; q < b.n; q += cfg.nr) {
-    gemm::TileEpilogue epi{bias ? bias + q : nullptr, 1, GemmActivation::none};
-    const float* bp = b.p + q * b.k;
-    const int64_t nr = std::min<int64_t>(cfg.nr, b.n - q);
-    for (int64_t i = 0; i < m; i += cfg.mr) {
-      const int64_t mr = std::min<int64_t>(cfg.mr, m - i);
-      if (mr == 1)  // a lone row: the same sums in the same order, without MR rows of work
-        gemv(b.k, a + i * a_rs, bp, nr, cfg.nr, c + i * c_rs + q, beta, bias ? bias + q : nullptr);
-      else
-        cfg.ukernel(b.k, a + i * a_rs, a_rs, 1, bp, c + i * c_rs + q, c_rs, 1, mr, nr, 1.0f, beta,
-                    bias ? &epi : nullptr);
+  for (int64_t pc = 0; pc < b.k; pc += b.kc) {
+    const int64_t kc = std::min(b.kc, b.k - pc);
+    const bool last = pc + kc >= b.k;
+    const float bt = pc == 0 ? beta : 1.0f;
+    const float* bias_c = last ? bias : nullptr;
+    const float* chunk = b.p + pc * b.npan * cfg.nr;
+    for (int64_t q = 0; q < b.n; q += cfg.nr) {
+      gemm::TileEpilogue epi{bias_c ? bias_c + q : nullptr, 1, GemmActivation::none};
+      const float* bp = chunk + q * kc;
+      const int64_t nr = std::min<int64_t>(cfg.nr, b.n - q);
+      for (int64_t i = 0; i < m; i += cfg.mr) {
+        const int64_t mr = std::min<int64_t>(cfg.mr, m - i);
+        if (mr == 1)  // a lone row: the same sums in the same order, without MR rows of work
+          gemv(kc, a + i * a_rs + pc, bp, nr, cfg.nr, c + i * c_rs + q, bt, bias_c ? bias_c + q : nullptr);
+        else
+          cfg.ukernel(kc, a + i * a_rs + pc, a_rs, 1, bp, c + i * c_rs + q, c_rs, 1, mr, nr, 1.0f, bt,
+                      bias_c ? &epi : nullptr);
+      }
     }
   }
 }
