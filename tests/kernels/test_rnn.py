@@ -16,6 +16,7 @@ SHAPES = {  # (batch, steps, features, units)
     "odd": (13, 9, 6, 17),
     "larger_batch": (37, 5, 7, 20),
     "wide_units": (6, 3, 5, 70),
+    "deep_k_chunks": (3, 2, 4, 260),  # backward's k = G * units > 4 KC: the packed kernel in chunks
     "no_features": (3, 4, 0, 6),
     "empty_batch": (0, 3, 2, 4),
     "no_steps": (3, 0, 2, 4),
