@@ -126,7 +126,7 @@ void bind_rnn(py::module_& m) {
          const py::object& h0, const py::object& c0, const py::object& mask, const py::object& input_dropout,
          const py::object& recurrent_dropout, int activation, int recurrent_activation, bool reset_after,
          bool go_backwards, const py::array& workspace, const py::object& d_sequence, const py::object& d_last,
-         const py::object& d_h, const py::object& d_c) {
+         const py::object& d_h, const py::object& d_c, bool input_grad) {
         Call c = make_call(cell, x, kernel, recurrent, bias, h0, c0, mask, input_dropout, recurrent_dropout,
                            activation, recurrent_activation, reset_after, go_backwards);
         const int64_t B = c.cfg.batch, S = c.cfg.steps, I = c.cfg.input_size, U = c.cfg.units;
@@ -138,7 +138,7 @@ void bind_rnn(py::module_& m) {
         dout.last = contiguous(d_last, "d_last", {B, U});
         dout.h = contiguous(d_h, "d_h", {B, U});
         dout.c = contiguous(d_c, "d_c", {B, U});
-        py::object dx = none_or(true, {B, S, I}), dk = none_or(true, {I, GU}), dr = none_or(true, {U, GU});
+        py::object dx = none_or(input_grad, {B, S, I}), dk = none_or(true, {I, GU}), dr = none_or(true, {U, GU});
         py::object db = py::none();
         if (!bias.is_none()) db = py::array_t<float>(bias.cast<py::array>().request().shape);
         py::object dh0 = none_or(true, {B, U}), dc0 = none_or(lstm, {B, U});
@@ -152,7 +152,7 @@ void bind_rnn(py::module_& m) {
       py::arg("cell"), py::arg("x"), py::arg("kernel"), py::arg("recurrent_kernel"), py::arg("bias"), py::arg("h0"),
       py::arg("c0"), py::arg("mask"), py::arg("input_dropout"), py::arg("recurrent_dropout"), py::arg("activation"),
       py::arg("recurrent_activation"), py::arg("reset_after"), py::arg("go_backwards"), py::arg("workspace"),
-      py::arg("d_sequence"), py::arg("d_last"), py::arg("d_h"), py::arg("d_c"));
+      py::arg("d_sequence"), py::arg("d_last"), py::arg("d_h"), py::arg("d_c"), py::arg("input_grad") = true);
 
   m.def(
       "embedding_forward",

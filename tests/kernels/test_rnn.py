@@ -136,6 +136,17 @@ def test_same_result_for_any_thread_count(rng, cell, batch):
             np.testing.assert_array_equal(a, bb)
 
 
+def test_backward_without_input_gradient(rng):
+    x = rng.standard_normal((3, 4, 2)).astype(np.float32)
+    k, r, b = ref.random_weights(rng, "gru", 2, 5)
+    out, _, cache = kernn.ops.gru_forward(x, k, r, b, training=True)
+    full = kernn.ops.gru_backward(cache, np.ones_like(out))
+    part = kernn.ops.gru_backward(cache, np.ones_like(out), input_grad=False)
+    assert part["x"] is None
+    for name in ("kernel", "recurrent_kernel", "bias"):
+        np.testing.assert_array_equal(part[name], full[name])
+
+
 def test_inference_matches_training_and_bool_int_masks(rng):
     x = rng.standard_normal((4, 6, 3)).astype(np.float32)
     k, r, b = ref.random_weights(rng, "lstm", 3, 5)

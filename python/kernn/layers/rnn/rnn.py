@@ -229,7 +229,7 @@ class RNNBase(Layer):
         if grad is not None and self._out_mask is not None:
             grad = grad * self._out_mask
         backward = getattr(ops, f"{self._cell}_backward")
-        g = backward(self._cache, grad, d_states)
+        g = backward(self._cache, grad, d_states, input_grad=self._needs_input_grad)
         if self.trainable:
             self.kernel.grad += g["kernel"]
             self.recurrent_kernel.grad += g["recurrent_kernel"]
