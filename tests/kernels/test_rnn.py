@@ -16,6 +16,7 @@ SHAPES = {  # (batch, steps, features, units)
     "odd": (13, 9, 6, 17),
     "larger_batch": (37, 5, 7, 20),
     "wide_units": (6, 3, 5, 70),
+    "many_features": (5, 4, 20, 9),  # >= 16 features: the input product runs inside the time loop
     "deep_k_chunks": (3, 2, 4, 260),  # backward's k = G * units > 4 KC: the packed kernel in chunks
     "no_features": (3, 4, 0, 6),
     "empty_batch": (0, 3, 2, 4),
@@ -104,7 +105,7 @@ OPTIONS = {
 @pytest.mark.parametrize("opts", list(OPTIONS.values()), ids=list(OPTIONS))
 @pytest.mark.parametrize("cell", CELLS)
 def test_options(isa, rng, cell, opts):
-    _run(cell, (11, 8, 5, 13), rng, **opts)
+    _run(cell, (11, 8, 17, 13), rng, **opts)  # 17 features: input product in the time loop
 
 
 ACTIVATIONS = ["linear", "tanh", "sigmoid", "relu", "hard_sigmoid", "softsign", "elu", "selu", "exponential",

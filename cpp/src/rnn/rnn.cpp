@@ -3,8 +3,9 @@
 //
 // Threads split the batch rows: rows of a batch never interact, so each thread runs the
 // whole time loop for its rows with no barrier, calling the GEMM micro-kernel directly on
-// the recurrent kernel packed once per call, then the fused gate kernel of each row while
-// the tile is in cache. Every row is computed the same way whatever the thread count.
+// the recurrent kernel packed once per call (and the input kernel, when the input product
+// of each step runs in the loop too), then the fused gate kernel of each row while the
+// tile is in cache. Every row is computed the same way whatever the thread count.
 //
 // Workspace layout (floats), every array (batch, steps, width), indexed by INPUT step t:
 //   Z   G*u  gate activations (forward) of step t
@@ -205,7 +206,7 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
   const rnn::RnnKernels& rk = *kernel_table().rnn;
 
   // scratch: [workspace when none given] [packed U pieces] [dropped x] [bias]
-  const int64_t pk = packed_size(gc, U, GU) + 2 * gc.nr * U;
+  const int64_t pk = packed_size(gc, U, GU) + 2 * gc.nr * U + packed_size(gc, I, GU) + gc.nr * I;
   const int64_t need = (ws_user ? 0 : L.total) + pk + (in.input_dropout ? B * S * I : 0) + GU + 16;
   float* scratch = workspace(WorkspaceSlot::scratch0, size_t(need));
   float* ws = ws_user ? ws_user : scratch;
@@ -225,9 +226,19 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
     }
   }
   float* Z = ws + L.z;
-  GemmEpilogue ep;
-  ep.bias = in.bias ? bias_eff : nullptr;
-  sgemm(Trans::no, Trans::no, B * S, GU, I, 1.0f, xd, std::max<int64_t>(I, 1), in.kernel, GU, 0.0f, Z, GU, ep);
+  const float* bias_x = in.bias ? bias_eff : nullptr;
+  // The input product of each step runs inside the time loop, right before the recurrent
+  // one, so the pre-activations never make a round trip through memory (R1, R2 forward
+  // 5-8% faster). With very few features (k < 16) one GEMM over all steps does it better.
+  const bool x_in_loop = I >= 16;
+  Packed p_x{};
+  if (x_in_loop) {
+    p_x = pack(gc, I, GU, in.kernel, GU, 1, cur);
+  } else {
+    GemmEpilogue ep;
+    ep.bias = bias_x;
+    sgemm(Trans::no, Trans::no, B * S, GU, I, 1.0f, xd, std::max<int64_t>(I, 1), in.kernel, GU, 0.0f, Z, GU, ep);
+  }
 
   // the recurrent kernel, packed once: pieces by gate blocks where the cell needs them
   const float* W = in.recurrent_kernel;
@@ -266,7 +277,8 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
       const int64_t tn = s + 1 < S ? step_index(cfg, s + 1) : -1;
       const float* A = Hin + (r0 * S + t) * U;
       float* Zt = Z + (r0 * S + t) * GU;
-      if (tn >= 0) prefetch_rows(Z + (r0 * S + tn) * GU, m, S * GU, GU);
+      if (tn >= 0 && !x_in_loop) prefetch_rows(Z + (r0 * S + tn) * GU, m, S * GU, GU);
+      if (x_in_loop) rows_gemm(gc, p_x, m, xd + (r0 * S + t) * I, S * I, Zt, S * GU, 0.0f, bias_x);
       if (!gru) {
         rows_gemm(gc, p_all, m, A, S * U, Zt, S * GU, 1.0f, nullptr);
       } else {
