@@ -1,16 +1,22 @@
 """Recurrent workloads R1-R4 (shared/bench/WORKLOADS.md): kernn vs PyTorch nn.RNN/LSTM/GRU.
 
     python bench/bench_rnn.py [--reps 5] [--rounds 3] [--only R1,R3] [--cells lstm,gru] [--isa avx2]
+                              [--threads N] [--cpu-time]
 
 For SimpleRNN, LSTM and GRU (reset_after=True), return_sequences=False: forward alone and
 forward + backward (gradients of the input and all weights), kernn and PyTorch timed
 alternately in this one process; then kernn's forward + backward with
 recurrent_dropout=0.2 and with a pre-padded mask (a quarter of each row padded on average),
 next to its plain case. Ratios are kernn's time over the peer's (< 1 means kernn is faster).
+
+On a shared machine, `--threads 1 --cpu-time` times with the process CPU clock, which
+leaves out the time other processes held the core (the figures in the README's
+preliminary table were taken that way).
 """
 import argparse
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -55,6 +61,26 @@ def torch_case(torch, cell, x, units):
     return forward, train
 
 
+def cpu_compare(fns, reps, rounds, min_time=0.05):
+    """Like common.compare, with the process CPU clock: best of `reps` samples per round,
+    median over rounds, libraries alternating."""
+    results = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            fn()
+            best = float("inf")
+            for _ in range(reps):
+                t0, n = time.process_time(), 0
+                while True:
+                    fn()
+                    n += 1
+                    if time.process_time() - t0 >= min_time:
+                        break
+                best = min(best, (time.process_time() - t0) / n)
+            results[name].append(best)
+    return {name: float(np.median(v)) for name, v in results.items()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--reps", type=int, default=5)
@@ -62,9 +88,13 @@ def main():
     ap.add_argument("--only", default=None, help="comma-separated workload ids, e.g. R1,R3")
     ap.add_argument("--cells", default="simple_rnn,lstm,gru")
     ap.add_argument("--isa", choices=["scalar", "avx2", "avx512"], default=None)
+    ap.add_argument("--threads", type=int, default=None, help="threads for kernn and PyTorch (default: all)")
+    ap.add_argument("--cpu-time", action="store_true", help="time with the process CPU clock (use with --threads 1)")
     args = ap.parse_args()
     if args.isa:
         kernn._core.set_max_isa(args.isa)
+    if args.threads:
+        kernn.set_num_threads(args.threads)
     torch = common.try_import_torch()
     print(common.machine_line() + (f" | PyTorch {torch.__version__}" if torch else " | PyTorch not installed"))
     rng = np.random.default_rng(0)
@@ -88,7 +118,10 @@ def main():
             if torch is not None:
                 tf, tt = torch_case(torch, cell, x, units)
                 fns.update(torch_fwd=tf, torch_train=tt)
-            t = common.compare(fns, reps=args.reps, rounds=args.rounds)
+            if args.cpu_time:
+                t = cpu_compare(fns, reps=args.reps, rounds=args.rounds)
+            else:
+                t = common.compare(fns, reps=args.reps, rounds=args.rounds)
             ms = {k: v * 1e3 for k, v in t.items()}
             ratio = lambda a, b: f"{t[a] / t[b]:.2f}" if b in t else "-"  # noqa: E731
             rows.append([wid, cell, f"{ms['kernn_fwd']:.3f}", f"{ms.get('torch_fwd', float('nan')):.3f}",
