@@ -12,4 +12,6 @@
 #include "kernn/optim.h"
 #include "kernn/peak.h"
 #include "kernn/pool.h"
+#include "kernn/rnn.h"
+#include "kernn/embedding.h"
 #include "kernn/threading.h"

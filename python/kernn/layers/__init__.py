@@ -13,6 +13,7 @@ from kernn.layers.dense import Dense
 from kernn.layers.dropout import Dropout
 from kernn.layers.input_layer import Input, InputLayer
 from kernn.layers.layer import InputSpec, Layer
+from kernn.layers.rnn import GRU, LSTM, Bidirectional, Embedding, Masking, SimpleRNN, TimeDistributed
 from kernn.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 
 __all__ = ["ELU", "Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "InputSpec", "Layer",
@@ -23,3 +24,4 @@ __all__ += ["BatchNormalization", "LayerNormalization", "SpatialDropout1D", "Spa
 __all__ += ["AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "GlobalAveragePooling1D",
             "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
             "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D"]
+__all__ += ["GRU", "LSTM", "Bidirectional", "Embedding", "Masking", "SimpleRNN", "TimeDistributed"]
