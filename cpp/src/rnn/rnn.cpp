@@ -117,7 +117,7 @@ void rows_gemm(const GemmConfig& cfg, const Packed& b, int64_t m, const float* a
         if (mr == 1)  // a lone row: the same sums in the same order, without MR rows of work
           gemv(kc, a + i * a_rs + pc, bp, nr, cfg.nr, c + i * c_rs + q, bt, bias_c ? bias_c + q : nullptr);
         else
-          cfg.ukernel(kc, a + i * a_rs + pc, a_rs, 1, bp, c + i * c_rs + q, c_rs, 1, mr, nr, 1.0f, bt,
+          cfg.ukernel(kc, a + i * a_rs + pc, a_rs, 1, bp, cfg.nr, c + i * c_rs + q, c_rs, 1, mr, nr, 1.0f, bt,
                       bias_c ? &epi : nullptr);
       }
     }

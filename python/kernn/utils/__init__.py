@@ -11,3 +11,7 @@ from kernn.utils.timeseries import split_sequences, timeseries_dataset_from_arra
 
 __all__ = ["ImageDataGenerator", "Progbar", "PyDataset", "Sequence", "get_file", "normalize", "pad_sequences", "random",
            "set_random_seed", "split_sequences", "timeseries_dataset_from_array", "to_categorical"]
+
+from kernn.utils.plotting import plot_history, plot_images, plot_model  # noqa: E402
+
+__all__ += ["plot_history", "plot_images", "plot_model"]
