@@ -3,7 +3,7 @@
     python examples/digits_cnn.py [--short] [--plots DIR]
 
 ImageDataGenerator shifts, rotates and zooms the training images a little each epoch;
-`fit` takes its `.flow(...)` directly. Ends by printing the test accuracy (about 0.98).
+`fit` takes its `.flow(...)` directly. Ends by printing the test accuracy (about 0.97-0.98).
 """
 import argparse
 import os
@@ -29,20 +29,19 @@ model = keras.Sequential([
     keras.Input(shape=(8, 8, 1)),
     layers.Conv2D(32, 3, padding="same", activation="relu"),
     layers.BatchNormalization(),
-    layers.Conv2D(32, 3, padding="same", activation="relu"),
-    layers.MaxPooling2D(2),
     layers.Conv2D(64, 3, padding="same", activation="relu"),
-    layers.GlobalAveragePooling2D(),
-    layers.Dropout(0.2),
+    layers.MaxPooling2D(2),
+    layers.Flatten(),
+    layers.Dropout(0.3),
     layers.Dense(10, activation="softmax"),
 ])
 model.summary()
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
-augment = keras.utils.ImageDataGenerator(rotation_range=10, width_shift_range=0.1, height_shift_range=0.1,
-                                         zoom_range=0.1, fill_mode="constant", cval=0.0)
+augment = keras.utils.ImageDataGenerator(rotation_range=8, width_shift_range=0.1, height_shift_range=0.1,
+                                         zoom_range=0.05, fill_mode="constant", cval=0.0)
 batches = augment.flow(x_train, y_train, batch_size=32, shuffle=True, seed=0)
-history = model.fit(batches, epochs=1 if args.short else 25, validation_data=(x_test, y_test),
+history = model.fit(batches, epochs=1 if args.short else 15, validation_data=(x_test, y_test),
                     verbose=0 if args.short else 2)
 
 loss, acc = model.evaluate(x_test, y_test, verbose=0)
