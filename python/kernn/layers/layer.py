@@ -170,6 +170,7 @@ class Layer:
             self.activity_regularizer = regularizers.get(activity_regularizer)
         self._activity_input = None
         self._initial_weights = kwargs.get("weights")
+        self._inbound_nodes = []  # functional API: one Node per call on symbolic tensors
 
         shape = None
         if "input_shape" in kwargs or "input_dim" in kwargs:
@@ -323,11 +324,14 @@ class Layer:
                 self._initial_weights = None
 
     def __call__(self, inputs, training=None, mask=None, **kwargs):
-        from kernn.layers.input_layer import KerasTensor
-        if isinstance(inputs, KerasTensor):
-            assert_input_compatibility(self.input_spec, inputs.shape, self.name)
-            self._maybe_build(inputs.shape)
-            return KerasTensor(self.compute_output_shape(inputs.shape))
+        from kernn.models import functional
+        if functional.is_symbolic(inputs):
+            return functional.symbolic_call(self, inputs, kwargs)
+        if getattr(self, "_multi_input", False) and isinstance(inputs, (list, tuple, dict)):
+            xs = list(inputs.values()) if isinstance(inputs, dict) else list(inputs)
+            xs = [_as_input(a, self.name) for a in xs]
+            self._maybe_build([(None,) + a.shape[1:] for a in xs])
+            return self.forward(xs, training=bool(training), mask=mask)
         x = _as_input(inputs, self.name)
         assert_input_compatibility(self.input_spec, x.shape, self.name)
         self._maybe_build((None,) + x.shape[1:])
@@ -403,6 +407,35 @@ class Layer:
     @property
     def dtype(self):
         return "float32"
+
+    def _single_node(self, what):
+        nodes = getattr(self, "_inbound_nodes", [])
+        if not nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called and thus has no defined {what}.")
+        if len(nodes) > 1:
+            raise AttributeError(f"Layer '{self.name}' has multiple inbound nodes, hence the notion of \"layer "
+                                 f"{what}\" is ill-defined. Use `get_{what}_at(node_index)` instead.")
+        return nodes[0]
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's only call (functional API)."""
+        node = self._single_node("input")
+        return node.pack_inputs(node.inputs)
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's only call (functional API)."""
+        node = self._single_node("output")
+        return node.outputs[0] if len(node.outputs) == 1 else list(node.outputs)
+
+    def get_input_at(self, node_index):
+        node = self._inbound_nodes[node_index]
+        return node.pack_inputs(node.inputs)
+
+    def get_output_at(self, node_index):
+        node = self._inbound_nodes[node_index]
+        return node.outputs[0] if len(node.outputs) == 1 else list(node.outputs)
 
     @property
     def input_shape(self):
