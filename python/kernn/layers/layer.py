@@ -32,6 +32,14 @@ def get_uid(prefix):
     return prefix if n == 0 else f"{prefix}_{n}"
 
 
+def note_name(name):
+    """Make later automatic names skip `name` (used when layers are loaded with saved names)."""
+    m = re.fullmatch(r"(.*?)(?:_(\d+))?", name or "")
+    prefix, n = m.group(1), int(m.group(2) or 0)
+    if prefix:
+        _UIDS[prefix] = max(_UIDS.get(prefix, 0), n + 1)
+
+
 def clear_session():
     """Reset the automatic layer and model names (`dense`, `dense_1`, ... start over)."""
     _UIDS.clear()
@@ -270,6 +278,25 @@ class Layer:
         for v in self._trainable_variables:
             v.trainable = self._trainable
         bump_structure()
+
+    def save_own_variables(self, store):
+        """Write this layer's own variables into `store` as "0", "1", ... (Keras 3's order)."""
+        for i, v in enumerate(self._trainable_variables + self._non_trainable_variables):
+            store[str(i)] = v.numpy()
+
+    def load_own_variables(self, store):
+        """Read what `save_own_variables` wrote; ValueError on a count or shape mismatch."""
+        mine = self._trainable_variables + self._non_trainable_variables
+        if len(store.keys()) != len(mine):
+            raise ValueError(f"Layer '{self.name}' expected {len(mine)} variables, but received {len(store.keys())} "
+                             "variables during loading.")
+        values = [np.asarray(store[str(i)]) for i in range(len(mine))]
+        for v, a in zip(mine, values):
+            if tuple(v.shape) != tuple(a.shape):
+                raise ValueError(f"Layer '{self.name}': saved variable of shape {a.shape} does not match "
+                                 f"'{v.path}' of shape {tuple(v.shape)}.")
+        for v, a in zip(mine, values):
+            v.assign(a)
 
     def get_weights(self):
         """The weights' current values as a list of NumPy arrays (Keras's order)."""

@@ -266,11 +266,20 @@ class Functional:
             if id(n.layer) not in seen:
                 seen.add(id(n.layer))
                 layers.append(n.layer)
+        names = {}
+        for la in layers:
+            names[la.name] = names.get(la.name, 0) + 1
+        dup = [n for n, c in names.items() if c > 1]
+        if dup:
+            raise ValueError(f'The name "{dup[0]}" is used {names[dup[0]]} times in the model. All layer names '
+                             "should be unique.")
         self._graph_layers = layers
         self._runner = GraphRunner(flat_in, flat_out, nodes)
         self._multi_input = len(flat_in) > 1
-        self.output_names = [t._layer.name for t in flat_out]
-        self.input_names = [t._layer.name for t in flat_in]
+        self.output_names = (list(self._output_struct) if isinstance(self._output_struct, tuple)
+                             else [t._layer.name for t in flat_out])
+        self.input_names = (list(self._input_struct) if isinstance(self._input_struct, tuple)
+                            else [t._layer.name for t in flat_in])
         self.built = True
         self._build_input_shape = [t.shape for t in flat_in] if len(flat_in) > 1 else flat_in[0].shape
         # node index of each node of this model inside its layer's inbound nodes

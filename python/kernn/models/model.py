@@ -146,6 +146,56 @@ class Model(Trainer, Functional, Layer):
         """Print the layers, their output shapes and parameter counts, as Keras 3 prints them."""
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
 
+    # ------------------------------------------------------------------ config and saving
+    def get_config(self):
+        if self.__dict__.get("_is_graph") and not self._subclassed:
+            return _functional_config(self)
+        return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        if "layers" in config and "input_layers" in config and "output_layers" in config:
+            return _functional_from_config(cls if not cls._is_user_subclass() else Model, config, custom_objects)
+        try:
+            return cls(**config)
+        except TypeError as e:
+            raise ValueError(f"Unable to revive model '{cls.__name__}' from config: {e}. A subclassed model must "
+                             "define get_config()/from_config() to be saved and loaded.") from None
+
+    @classmethod
+    def _is_user_subclass(cls):
+        return cls.call is not Model.call
+
+    def to_json(self, **kwargs):
+        """The model's config (Keras 3 format) as a JSON string."""
+        import json
+        from kernn.saving.serialization_lib import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the model as a Keras 3 `.keras` zip (config, metadata, weights, optimizer state).
+
+        The file is written to a temporary file and renamed over `filepath` when complete.
+        """
+        import os
+        from kernn.saving import saving_lib
+        include_optimizer = kwargs.pop("include_optimizer", True)
+        if kwargs:
+            raise ValueError(f"The following argument(s) are not supported: {list(kwargs)}")
+        if not overwrite and os.path.exists(filepath):
+            raise ValueError(f"File {filepath} exists and overwrite=False.")
+        saving_lib.save_model(self, filepath, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save the weights (and optimizer state) to a `.weights.h5` file in Keras 3's layout."""
+        from kernn.saving import saving_lib
+        saving_lib.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load weights from a `.weights.h5` or `.keras` file; ValueError (and no change) on mismatch."""
+        from kernn.saving import saving_lib
+        saving_lib.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
     # ------------------------------------------------------------------ running
     def _check_input_shape(self, shape):
         """Check a batch's shape against every layer's InputSpec once per feature shape."""
@@ -254,6 +304,138 @@ class Model(Trainer, Functional, Layer):
             shapes = [t.shape for t in self._inputs]
             return shapes[0] if len(shapes) == 1 else shapes
         raise AttributeError(f"Model '{self.name}' has no defined input shape yet.")
+
+
+def _tensor_config(t, node_index):
+    return {"class_name": "__keras_tensor__",
+            "config": {"shape": list(t.shape), "dtype": "float32",
+                       "keras_history": [t._layer.name, node_index[id(t._node)], t._index]}}
+
+
+def _functional_config(model):
+    from kernn.layers.layer import Layer as _L
+    from kernn.saving.serialization_lib import serialize_keras_object
+    node_set = {id(n) for n in model._nodes}
+    node_index = {}
+    for layer in model.layers:
+        k = 0
+        for n in layer._inbound_nodes:
+            if id(n) in node_set:
+                node_index[id(n)] = k
+                k += 1
+    entries = []
+    for layer in model.layers:
+        entry = serialize_keras_object(layer)
+        entry["name"] = layer.name
+        nodes = []
+        for n in layer._inbound_nodes:
+            if id(n) not in node_set or not n.inputs:
+                continue
+            ts = [_tensor_config(t, node_index) for t in n.inputs]
+            if n.structure == "single":
+                args = [ts[0]]
+            elif n.structure == "list":
+                args = [ts]
+            else:
+                args = [dict(zip(n.structure, ts))]
+            nodes.append({"args": args, "kwargs": {}})
+        entry["inbound_nodes"] = nodes
+        entries.append(entry)
+
+    def hist(t):
+        return [t._layer.name, node_index[id(t._node)], t._index]
+
+    def struct(flat, kind):
+        if kind == "single" or kind == "list":
+            return [hist(t) for t in flat]
+        return {k: hist(t) for k, t in zip(kind, flat)}
+
+    config = {"name": model.name, "trainable": model.trainable, "layers": entries,
+              "input_layers": struct(model._inputs, model._input_struct),
+              "output_layers": struct(model._outputs, model._output_struct)}
+    return config
+
+
+def _functional_from_config(cls, config, custom_objects=None):
+    from kernn.layers.input_layer import InputLayer
+    from kernn.saving.serialization_lib import deserialize_keras_object
+    entries = config.get("layers")
+    if not isinstance(entries, list):
+        raise ValueError("A functional model config needs a list of 'layers'.")
+    layers_by_name = {}
+    pending = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise ValueError(f"Invalid layer entry in a functional config: {str(entry)[:100]}")
+        layer = deserialize_keras_object(entry, custom_objects)
+        name = entry.get("name", layer.name)
+        if name in layers_by_name:
+            raise ValueError(f"The name \"{name}\" is used 2 times in the model config.")
+        layers_by_name[name] = layer
+        for i, node in enumerate(entry.get("inbound_nodes") or []):
+            pending.append((layer, name, node))
+    made = {}  # (layer name, node index) -> output tensors
+    for name, layer in layers_by_name.items():
+        if isinstance(layer, InputLayer):
+            made[(name, 0)] = layer._inbound_nodes[0].outputs
+
+    def resolve(arg):
+        if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
+            h = (arg.get("config") or {}).get("keras_history")
+            if not isinstance(h, list) or len(h) != 3:
+                raise ValueError(f"Invalid keras_history in a functional config: {h}")
+            key = (h[0], h[1])
+            if key not in made:
+                raise KeyError(key)
+            outs = made[key]
+            if not isinstance(h[2], int) or not 0 <= h[2] < len(outs):
+                raise ValueError(f"Invalid tensor index in keras_history {h}")
+            return outs[h[2]]
+        if isinstance(arg, list):
+            return [resolve(a) for a in arg]
+        if isinstance(arg, dict):
+            return {k: resolve(v) for k, v in arg.items()}
+        raise ValueError(f"Unsupported node argument in a functional config: {str(arg)[:100]}")
+
+    counts = {}
+    progress = True
+    while pending and progress:
+        progress = False
+        rest = []
+        for layer, name, node in pending:
+            if not isinstance(node, dict) or not isinstance(node.get("args"), list) or not node["args"]:
+                raise ValueError(f"Invalid inbound node for layer '{name}': {str(node)[:100]}")
+            try:
+                x = resolve(node["args"][0])
+            except KeyError:
+                rest.append((layer, name, node))
+                continue
+            out = layer(x)
+            idx = counts.get(name, 0)
+            counts[name] = idx + 1
+            made[(name, idx)] = out if isinstance(out, list) else [out]
+            progress = True
+        pending = rest
+    if pending:
+        raise ValueError(f"Could not rebuild the graph: layers {[p[1] for p in pending][:5]} have inputs that are "
+                         "never produced.")
+
+    def outs(spec):
+        if isinstance(spec, dict):
+            return {k: resolve_hist(v) for k, v in spec.items()}
+        if isinstance(spec, list) and spec and isinstance(spec[0], str):
+            return resolve_hist(spec)
+        vals = [resolve_hist(v) for v in spec]
+        return vals[0] if len(vals) == 1 else vals
+
+    def resolve_hist(h):
+        if not isinstance(h, list) or len(h) != 3 or (h[0], h[1]) not in made:
+            raise ValueError(f"Invalid input/output layer reference {h} in a functional config.")
+        return made[(h[0], h[1])][h[2]]
+
+    inputs = outs(config.get("input_layers"))
+    outputs = outs(config.get("output_layers"))
+    return cls(inputs=inputs, outputs=outputs, name=config.get("name"), trainable=config.get("trainable", True))
 
 
 def _shapes_of(x):
