@@ -178,47 +178,32 @@ def _layer_shapes(layer):
     return ins, outs
 
 
-def _inbound_layers(layer, model):
-    """Layers feeding `layer` in a functional graph, or None when the model does not say."""
-    for attr in ("_inbound_layers", "inbound_layers"):
-        v = getattr(layer, attr, None)
-        if v is not None:
-            return list(v) if isinstance(v, (list, tuple)) else [v]
-    nodes = getattr(layer, "_inbound_nodes", None)
-    if nodes:
-        found = []
-        for node in nodes:
-            parents = None
-            for attr in ("inbound_layers", "parent_layers"):
-                parents = getattr(node, attr, None)
-                if parents is not None:
-                    break
-            if parents is None and hasattr(node, "parent_nodes"):
-                parents = [getattr(p, "operation", getattr(p, "layer", None)) for p in node.parent_nodes]
-            if parents is None:
-                continue
-            parents = parents if isinstance(parents, (list, tuple)) else [parents]
-            found += [p for p in parents if p is not None and p is not layer]
-        return found
-    return None
-
-
 def _graph(model, expand_nested=False):
-    """(layers, edges) of `model`: edges are (from index, to index) pairs."""
-    layers = list(model.layers)
-    from kernn.models.sequential import Sequential
+    """(layers, edges, shapes) of `model`: edges are (from index, to index) pairs; shapes maps a
+    layer index to its (input shape, output shape) as seen in the graph, when the graph knows."""
+    nodes = getattr(model, "_nodes", None)
+    if nodes:  # a functional model: follow the recorded calls
+        layers, index, edges, shapes = [], {}, [], {}
 
-    if not isinstance(model, Sequential):
-        inbound = [_inbound_layers(layer, model) for layer in layers]
-        if any(v for v in inbound):
-            index = {id(layer): i for i, layer in enumerate(layers)}
-            edges = []
-            for j, parents in enumerate(inbound):
-                for p in parents or ():
-                    if id(p) in index:
-                        edges.append((index[id(p)], j))
-            return layers, edges
-    return layers, [(i, i + 1) for i in range(len(layers) - 1)]
+        def shape_of(tensors):
+            got = [tuple(t.shape) if getattr(t, "shape", None) is not None else None for t in tensors]
+            return got[0] if len(got) == 1 else got
+
+        for node in nodes:
+            if id(node.layer) not in index:
+                index[id(node.layer)] = len(layers)
+                layers.append(node.layer)
+                shapes[index[id(node.layer)]] = (shape_of(node.inputs) if node.inputs else shape_of(node.outputs),
+                                                 shape_of(node.outputs))
+        for node in nodes:
+            j = index[id(node.layer)]
+            for parent in node.parents:
+                i = index.get(id(parent.layer))
+                if i is not None and (i, j) not in edges:
+                    edges.append((i, j))
+        return layers, edges, shapes
+    layers = list(model.layers)
+    return layers, [(i, i + 1) for i in range(len(layers) - 1)], {}
 
 
 def _activation_name(layer):
@@ -229,7 +214,8 @@ def _activation_name(layer):
     return None if name in ("linear", None) else name
 
 
-def _node_lines(layer, show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable):
+def _node_lines(layer, show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable,
+                shapes=None):
     cls = layer.__class__.__name__
     title = f"{layer.name} ({cls})" if show_layer_names else cls
     lines = [title]
@@ -240,7 +226,7 @@ def _node_lines(layer, show_shapes, show_dtype, show_layer_names, show_layer_act
     if show_dtype:
         lines.append(f"dtype: {getattr(layer, 'dtype', 'float32')}")
     if show_shapes:
-        ins, outs = _layer_shapes(layer)
+        ins, outs = shapes if shapes is not None else _layer_shapes(layer)
         lines.append(f"Input shape: {_shape_text(ins)}")
         lines.append(f"Output shape: {_shape_text(outs)}")
     if show_trainable:
@@ -386,11 +372,11 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False, 
     if not getattr(model, "built", False) and not getattr(model, "layers", None):
         raise ValueError("This model has not yet been built. Build the model first by calling `build()` or by "
                          "calling the model on a batch of data.")
-    layers, edges = _graph(model, expand_nested)
+    layers, edges, shapes = _graph(model, expand_nested)
     if not layers:
         raise ValueError(f"Model {getattr(model, 'name', model)!r} has no layers to plot.")
     node_lines = [_node_lines(layer, show_shapes, show_dtype, show_layer_names, show_layer_activations,
-                              show_trainable) for layer in layers]
+                              show_trainable, shapes.get(i)) for i, layer in enumerate(layers)]
     if _graphviz_available():
         try:
             _plot_with_pydot(node_lines, edges, model.name, to_file, rankdir.upper(), dpi)
