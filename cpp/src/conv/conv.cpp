@@ -416,6 +416,19 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
           dx, g.in_c);
     return;
   }
+  if (is_depthwise(g) && g.out_c == g.in_c && g.stride_h == 1 && g.stride_w == 1 &&
+      g.pad_top <= (g.kernel_h - 1) * g.dilation_h && g.pad_left <= (g.kernel_w - 1) * g.dilation_w) {
+    // stride 1: the input gradient is a depthwise convolution of dy with the flipped kernel
+    ConvGeometry t = g;
+    t.in_h = g.out_h, t.in_w = g.out_w, t.out_h = g.in_h, t.out_w = g.in_w;
+    t.pad_top = (g.kernel_h - 1) * g.dilation_h - g.pad_top;
+    t.pad_left = (g.kernel_w - 1) * g.dilation_w - g.pad_left;
+    const int64_t taps = g.kernel_h * g.kernel_w, C = g.in_c;
+    float* wf = workspace(WorkspaceSlot::scratch1, size_t(taps * C));
+    for (int64_t tp = 0; tp < taps; ++tp) std::memcpy(wf + tp * C, w + (taps - 1 - tp) * C, sizeof(float) * size_t(C));
+    conv2d_forward(t, dy, wf, nullptr, GemmActivation::none, dx);
+    return;
+  }
   if (is_depthwise(g)) {
     const auto& k = dw_kernels();
     const int64_t rows = g.batch * g.in_h;
