@@ -1,7 +1,11 @@
 """The references themselves, checked by central finite differences in float64."""
 import numpy as np
+import pytest
 
+from reference import activations as ref_act
 from reference import gemm as ref_gemm
+from reference import losses as ref_loss
+from reference import optimizers as ref_opt
 
 
 def numerical_grad(f, x, eps=1e-6):
@@ -40,21 +44,18 @@ def test_gemm_reference_epilogue_matches_definition():
 
 
 # ---- activations, softmax, losses, optimizers ------------------------------------------
-import pytest  # noqa: E402
-
-from reference import activations as ref_act  # noqa: E402
-from reference import losses as ref_loss  # noqa: E402
-from reference import optimizers as ref_opt  # noqa: E402
 
 
 @pytest.mark.parametrize("name,params", [(n, {}) for n in ref_act.ELEMENTWISE] + [
     ("relu", {"negative_slope": 0.1, "max_value": 1.5, "threshold": 0.3}),
     ("relu", {"negative_slope": 0.2, "threshold": -0.4}),
-    ("leaky_relu", {"negative_slope": 0.3}), ("elu", {"alpha": 0.5})], ids=str)
+    ("leaky_relu", {"negative_slope": 0.3}), ("elu", {"alpha": 0.5}), ("celu", {"alpha": 2.0}),
+    ("squareplus", {"b": 1.0}), ("soft_shrink", {"threshold": 1.0})], ids=str)
 def test_activation_reference_derivatives(name, params):
     rng = np.random.default_rng(2)
     x = rng.uniform(-4, 4, size=40)
-    x = x[np.min(np.abs(x[:, None] - np.array([-3.0, 0.0, 0.3, -0.4, 1.5, 3.0, 6.0])), axis=1) > 1e-3]  # no kinks
+    kinks = np.array([-3.0, -1.0, -0.5, 0.0, 0.3, -0.4, 0.5, 1.0, 1.5, 3.0, 6.0])
+    x = x[np.min(np.abs(x[:, None] - kinks), axis=1) > 1e-3]
     eps = 1e-6
     fd = (ref_act.forward(x + eps, name, **params) - ref_act.forward(x - eps, name, **params)) / (2 * eps)
     np.testing.assert_allclose(ref_act.derivative(x, name, **params), fd, rtol=1e-6, atol=1e-8)

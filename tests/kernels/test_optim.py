@@ -115,6 +115,19 @@ def test_nadam(isa, rng):
     _close(v, rv)
 
 
+def test_variables_are_updated_in_place(rng):
+    from kernn.variables import Variable
+
+    w = Variable(rng.standard_normal((3, 4)), "kernel")
+    before = w.value
+    w.grad[...] = 1.0
+    m, v = Variable(np.zeros((3, 4)), "m"), Variable(np.zeros((3, 4)), "v")
+    kernn.ops.adam_update([w], [w.grad], [m], [v], None, learning_rate=0.1, beta_1=0.9, beta_2=0.999,
+                          epsilon=1e-7, step=1, amsgrad=False)
+    assert w.value is before
+    np.testing.assert_allclose(m.value, 0.1, rtol=1e-6)
+
+
 def test_results_do_not_depend_on_thread_count(rng):
     p0, g = _params(rng), _grads(rng)
     res = []

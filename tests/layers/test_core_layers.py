@@ -122,9 +122,31 @@ def test_activation_layer():
 
 
 def test_input_shape_keyword_on_first_layer():
-    model = kernn.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(2)])
+    with pytest.warns(UserWarning, match="prefer using an `Input\\(shape\\)` object"):
+        first = layers.Dense(4, input_shape=(3,))
+    model = kernn.Sequential([first, layers.Dense(2)])
     assert model.input_shape == (None, 3) and model.output_shape == (None, 2)
-    model = kernn.Sequential([layers.Dense(4, input_dim=5)])
+    with pytest.warns(UserWarning):
+        first = layers.Dense(4, input_dim=5)
+    model = kernn.Sequential([first])
     assert model.input_shape == (None, 5)
     model = kernn.Sequential([layers.Dense(4, batch_input_shape=(8, 5))])
     assert model.input_shape == (8, 5)
+
+
+def test_custom_layer_predicts_and_says_it_cannot_train_without_backward():
+    class Double(layers.Layer):
+        def call(self, inputs):
+            return inputs * 2
+
+    model = kernn.Sequential([kernn.Input(shape=(3,)), layers.Dense(2), Double(name="double")])
+    assert model.predict(np.ones((2, 3)), verbose=0).shape == (2, 2)
+    model.compile("sgd", "mse")
+    with pytest.raises(NotImplementedError, match=r"Layer 'double' \(Double\) does not implement backward"):
+        model.fit(np.ones((2, 3)), np.ones((2, 2)), verbose=0)
+
+
+def test_weights_keyword_sets_initial_weights():
+    w = [np.full((3, 2), 0.5, np.float32), np.ones(2, np.float32)]
+    layer = layers.Dense(2, weights=w)
+    np.testing.assert_array_equal(layer(np.ones((1, 3))), [[2.5, 2.5]])

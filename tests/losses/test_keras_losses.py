@@ -54,11 +54,26 @@ CASES = {
     "bce_smooth": (losses.BinaryCrossentropy, lambda t, p: ref.binary_crossentropy(t, p, False, 0.2),
                    lambda s: RNG.integers(0, 2, s).astype(float), lambda s: RNG.uniform(0.05, 0.95, s),
                    {"label_smoothing": 0.2}),
+    "binary_focal": (losses.BinaryFocalCrossentropy, ref.binary_focal_crossentropy,
+                     lambda s: RNG.integers(0, 2, s).astype(float), lambda s: RNG.uniform(0.05, 0.95, s), {}),
+    "binary_focal_logits_balanced": (
+        losses.BinaryFocalCrossentropy,
+        lambda t, p: ref.binary_focal_crossentropy(t, p, True, gamma=1.5, alpha=0.3, balance=True, label_smoothing=0.1),
+        lambda s: RNG.integers(0, 2, s).astype(float), lambda s: RNG.standard_normal(s),
+        {"from_logits": True, "gamma": 1.5, "alpha": 0.3, "apply_class_balancing": True, "label_smoothing": 0.1}),
+    "categorical_focal": (losses.CategoricalFocalCrossentropy, ref.categorical_focal_crossentropy,
+                          lambda s: _onehot(s[0], s[1]), lambda s: RNG.uniform(0.05, 1.0, s), {}),
+    "categorical_focal_logits": (
+        losses.CategoricalFocalCrossentropy,
+        lambda t, p: ref.categorical_focal_crossentropy(t, p, True, gamma=3.0, alpha=0.5, label_smoothing=0.1),
+        lambda s: _onehot(s[0], s[1]), lambda s: RNG.standard_normal(s),
+        {"from_logits": True, "gamma": 3.0, "alpha": 0.5, "label_smoothing": 0.1}),
 }
 SHAPES = {"batch5x4": (5, 4), "single": (1, 3), "batch3x1": (3, 1)}
 
 
-_MULTICLASS = ("cce", "cce_logits", "cce_smooth", "categorical_hinge", "kl_divergence")
+_MULTICLASS = ("cce", "cce_logits", "cce_smooth", "categorical_hinge", "kl_divergence", "categorical_focal",
+               "categorical_focal_logits")
 _GRID = [(c, s) for c in CASES for s in SHAPES if not (SHAPES[s][-1] == 1 and c in _MULTICLASS)]
 
 
@@ -172,6 +187,8 @@ def test_shape_mismatch_names_both_shapes():
         losses.CategoricalCrossentropy()(np.zeros(4), np.zeros((4, 3)))
     with pytest.raises(ValueError, match=r"target.shape=\(5,\), output.shape=\(4, 3\)"):
         losses.SparseCategoricalCrossentropy()(np.zeros(5), np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"target.shape=\(4, 3\), output.shape=\(4, 3\). Labels look one-hot"):
+        losses.SparseCategoricalCrossentropy()(np.eye(3)[[0, 1, 2, 0]], _probs((4, 3)))
     with pytest.raises(ValueError, match="integer class labels"):
         losses.SparseCategoricalCrossentropy()(np.full(4, 0.5), _probs((4, 3)))
 
@@ -192,6 +209,7 @@ def test_get_names_aliases_and_unknown():
     assert isinstance(losses.get("huber"), losses.Huber) and losses.get("huber").name == "huber_loss"
     assert isinstance(losses.get("sparse_categorical_crossentropy"), losses.SparseCategoricalCrossentropy)
     assert isinstance(losses.get("BinaryCrossentropy"), losses.BinaryCrossentropy)
+    assert isinstance(losses.get("categorical_focal_crossentropy"), losses.CategoricalFocalCrossentropy)
     assert isinstance(losses.get(losses.KLDivergence), losses.KLDivergence)
     assert isinstance(losses.get(losses.categorical_crossentropy), losses.CategoricalCrossentropy)
     inst = losses.Huber(delta=2.0)
@@ -214,9 +232,31 @@ def test_plain_function_evaluates_but_cannot_train():
 def test_config_round_trip_and_serialize():
     for loss in [losses.Huber(delta=0.5, reduction="sum"), losses.CategoricalCrossentropy(from_logits=True,
                  label_smoothing=0.2), losses.SparseCategoricalCrossentropy(ignore_class=3),
-                 losses.CosineSimilarity(axis=1)]:
+                 losses.CosineSimilarity(axis=1), losses.BinaryFocalCrossentropy(apply_class_balancing=True, gamma=3.0),
+                 losses.CategoricalFocalCrossentropy(alpha=0.5, from_logits=True)]:
         clone = type(loss).from_config(loss.get_config())
         assert clone.get_config() == loss.get_config()
         again = losses.deserialize(losses.serialize(loss))
         assert type(again) is type(loss) and again.get_config() == loss.get_config()
     assert losses.serialize(losses.mean_squared_error) == "mean_squared_error"
+
+
+def test_subclass_overriding_call_uses_it_and_cannot_train():
+    class Scaled(losses.MeanSquaredError):
+        def call(self, y_true, y_pred):
+            return 10.0 * np.mean((y_true - y_pred) ** 2, axis=-1)
+
+    loss = Scaled()
+    np.testing.assert_allclose(loss(np.ones((2, 2)), np.zeros((2, 2))), 10.0)
+    with pytest.raises(ValueError, match="defines only `call`"):
+        loss.value_and_grad(np.ones((2, 2)), np.zeros((2, 2)))
+
+    class WithGrad(losses.Loss):
+        def call(self, y_true, y_pred):
+            return np.sum(y_pred, axis=-1)
+
+        def value_and_grad(self, y_true, y_pred, sample_weight=None):
+            return float(self(y_true, y_pred)), np.full(np.shape(y_pred), 1.0 / len(y_pred), np.float32)
+
+    value, grad = WithGrad().value_and_grad(np.zeros((2, 3)), np.ones((2, 3)))
+    assert value == 3.0 and grad.shape == (2, 3)

@@ -259,3 +259,15 @@ def test_f1_and_fbeta():
     assert macro == pytest.approx(np.mean([0.5, 0.8, 2 / 3]), rel=1e-5)
     with pytest.raises(ValueError, match="Invalid `average` argument value"):
         metrics.F1Score(average="mean")
+
+
+def test_auc_bucketing_equals_threshold_comparison():
+    from kernn.metrics.confusion import _confusion, _confusion_even
+
+    y = RNG.integers(0, 2, 500).astype(bool)
+    s = RNG.random(500).astype(np.float32)
+    s[:20] = np.array([i / 199 for i in range(20)], np.float32)  # values on the thresholds
+    w = RNG.random(500)
+    thr = np.array([-1e-7] + [(i + 1) / 199 for i in range(198)] + [1 + 1e-7], np.float32)
+    for a, b in zip(_confusion_even(y, s, w, 200), _confusion(y, s, w, thr)):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)

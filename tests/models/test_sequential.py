@@ -126,3 +126,13 @@ def test_get_set_weights_roundtrip_and_config():
     other.set_weights(model.get_weights())
     x = np.random.default_rng(0).random((5, 64)).astype(np.float32)
     np.testing.assert_allclose(other.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_summary_counts_optimizer_state_after_training():
+    model = kernn.Sequential([kernn.Input(shape=(3,)), layers.Dense(2)])
+    model.compile("adam", "mse")
+    assert not any("Optimizer params" in line for line in _summary(model))
+    model.fit(np.zeros((4, 3)), np.zeros((4, 2)), verbose=0)
+    out = _summary(model)
+    # Keras: iterations + learning rate + two slots per parameter
+    assert out[-1] == " Optimizer params: 18 (76.00 B)" and out[-4] == " Total params: 26 (108.00 B)"

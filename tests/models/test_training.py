@@ -322,3 +322,41 @@ def test_stop_training_from_callback():
 
     h = model.fit(x, y, epochs=10, verbose=0, callbacks=[Stop()])
     assert h.epoch == [0, 1]
+
+
+def test_activity_regularizer_in_loss_and_gradient():
+    x = np.ones((2, 3), dtype=np.float32)
+    y = np.zeros((2, 1), dtype=np.float32)
+    model = kernn.Sequential([kernn.Input(shape=(3,)),
+                              layers.Dense(1, kernel_initializer="ones", activity_regularizer=kernn.regularizers.L2(0.1))])
+    model.compile(optimizer=kernn.optimizers.SGD(learning_rate=1.0), loss="mse")
+    # mse 9 plus 0.1 * sum over the batch of output^2 (Keras 3 does not divide by the batch size)
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(9.0 + 0.1 * 18.0, rel=1e-5)
+    grads = _grads_by_sgd(model, x, y)
+    # d/dk of mean((x k)^2) + 0.1 sum((x k)^2) = (2 * 3 + 0.2 * 3 * 2) per input
+    np.testing.assert_allclose(grads[0], np.full((3, 1), 6.0 + 1.2), rtol=1e-5)
+
+
+def test_out_of_range_label_in_a_later_batch_is_caught():
+    x = np.zeros((64, 4), np.float32)
+    t = np.zeros(64, np.int64)
+    t[50] = 7
+    clf = kernn.Sequential([kernn.Input(shape=(4,)), layers.Dense(3, activation="softmax")])
+    clf.compile("adam", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"label value of 7 which is outside the valid range of \[0, 3\)"):
+        clf.fit(x, t, batch_size=16, verbose=0)
+    with pytest.raises(ValueError, match=r"label value of -1"):
+        clf.train_on_batch(x[:2], np.array([0, -1]))
+
+
+def test_several_inputs_need_the_functional_api_and_list_validation_data():
+    model = _small_model()
+    with pytest.raises(ValueError, match="Could not convert `x` to a numeric array"):
+        model.fit([np.zeros((4, 4)), np.zeros((4, 2))], np.zeros((4, 1)), verbose=0)
+    h = model.fit(np.zeros((4, 4)), np.zeros((4, 1)), validation_data=[np.zeros((2, 4)), np.zeros((2, 1))], verbose=0)
+    assert "val_loss" in h.history
+
+
+def test_fit_on_empty_data_raises():
+    with pytest.raises(ValueError, match=r"Cannot train on empty data: `x` has no samples. Received: x.shape=\(0, 4\)"):
+        _small_model().fit(np.zeros((0, 4)), np.zeros((0, 1)), verbose=0)

@@ -168,9 +168,15 @@ def test_constraint_applied_after_update_and_none_gradients_skipped():
     v = Variable(np.array([0.01, 0.5], np.float32), "w", "d/w", constraint=NonNeg())
     other = Variable(np.ones(2, np.float32), "b", "d/b")
     opt = optimizers.SGD(learning_rate=1.0)
-    opt.apply_gradients([(np.array([1.0, 0.1], np.float32), v), (None, other)])
+    with pytest.warns(UserWarning, match=r"Gradients do not exist for variables \['d/b'\]"):
+        opt.apply_gradients([(np.array([1.0, 0.1], np.float32), v), (None, other)])
     np.testing.assert_allclose(v.value, [0.0, 0.4], atol=1e-7)
     np.testing.assert_array_equal(other.value, [1.0, 1.0])
+
+
+def test_no_gradient_at_all_is_an_error():
+    with pytest.raises(ValueError, match="No gradients provided for any variable."):
+        optimizers.SGD().apply_gradients([(None, Variable(np.ones(2), "w", "d/w"))])
 
 
 def test_gradient_shape_mismatch():
@@ -186,7 +192,19 @@ def test_gradient_accumulation_applies_mean_every_n_steps():
     np.testing.assert_array_equal(v.value, [0, 0])
     opt.apply_gradients([(np.array([3.0, 4.0]), v)])
     np.testing.assert_allclose(v.value, [-2.0, -3.0])
-    assert opt.iterations == 2
+    assert opt.iterations == 1 and opt.variables[0] == 2  # Keras counts accumulated updates
+
+
+def test_gradient_accumulation_adam_bias_correction_counts_updates():
+    params, grads = _setup(6)
+    opt = optimizers.Adam(learning_rate=0.1, gradient_accumulation_steps=2)
+    vs = [Variable(p, f"v{i}", f"layer/v{i}") for i, p in enumerate(params)]
+    for step in grads[:4]:
+        opt.apply_gradients(zip(step, vs))
+    means = [[(a + b) / 2 for a, b in zip(grads[i], grads[i + 1])] for i in (0, 2)]
+    want = ref.run("adam", params, means, lambda i: 0.1)
+    for v, w in zip(vs, want):
+        np.testing.assert_allclose(v.value, w, rtol=2e-5, atol=2e-6)
 
 
 def test_ema_tracks_and_finalizes():
@@ -205,4 +223,80 @@ def test_slots_are_per_variable_path_and_variables_lists_state():
     a, b = Variable(np.ones(3), "k", "a/k"), Variable(np.ones(2), "k", "b/k")
     opt.apply_gradients([(np.ones(3), a), (np.ones(2), b)])
     state = opt.variables
-    assert int(state[0]) == 1 and [s.shape for s in state[1:]] == [(3,), (3,), (2,), (2,)]
+    assert int(state[0]) == 1 and float(state[1]) == pytest.approx(0.001)
+    assert [s.shape for s in state[2:]] == [(3,), (3,), (2,), (2,)]
+
+
+@pytest.mark.parametrize("name,kw", [("adam", {"amsgrad": True}), ("rmsprop", {"centered": True, "momentum": 0.5}),
+                                     ("nadam", {}), ("sgd", {"momentum": 0.9})])
+def test_save_and_load_own_variables_resume_identically(name, kw):
+    params, grads = _setup(5)
+    cls = optimizers.get(name).__class__
+    full = _run_kernn(cls(**kw), params, grads)
+    # run 2 steps, save, load into a fresh optimizer on copies, run the rest
+    vs = [Variable(p, f"v{i}", f"layer/v{i}") for i, p in enumerate(params)]
+    opt = cls(**kw)
+    for step in grads[:2]:
+        opt.apply_gradients(zip(step, vs))
+    store = {}
+    opt.save_own_variables(store)
+    vs2 = [Variable(v.value, v.name, v.path) for v in vs]
+    opt2 = cls(**kw)
+    opt2.build(vs2)
+    opt2.load_own_variables(store)
+    assert opt2.iterations == 2
+    for step in grads[2:]:
+        opt2.apply_gradients(zip(step, vs2))
+    for a, b in zip(full, [v.value for v in vs2]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_load_own_variables_count_mismatch_warns():
+    with pytest.warns(UserWarning, match="Skipping variable loading for optimizer 'adam'.*not been called/built"):
+        optimizers.Adam().load_own_variables({"0": 1, "1": 0.1, "2": np.zeros(3)})
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop", "adagrad", "adamax", "nadam"])
+def test_one_kernel_call_per_step_for_all_variables(name, monkeypatch):
+    from kernn import ops
+
+    kernel = f"{name}_update"
+    real = getattr(ops, kernel)
+    calls = []
+
+    def spy(params, *args, **kwargs):
+        calls.append(len(params))
+        return real(params, *args, **kwargs)
+
+    monkeypatch.setattr(ops, kernel, spy)
+    params, grads = _setup(4)
+    _run_kernn(optimizers.get(name), params, grads[:2])
+    assert calls == [len(SHAPES), len(SHAPES)]
+
+
+def test_ema_overwrite_frequency():
+    v = Variable(np.zeros(1), "w", "d/w")
+    opt = optimizers.SGD(learning_rate=1.0, use_ema=True, ema_momentum=0.5, ema_overwrite_frequency=2)
+    opt.apply_gradients([(np.array([-1.0]), v)])
+    np.testing.assert_allclose(v.value, [1.0])
+    opt.apply_gradients([(np.array([-1.0]), v)])
+    # step 2: weight 2, average 0.5 * 1 + 0.5 * 2 = 1.5 overwrites the weight
+    np.testing.assert_allclose(v.value, [1.5])
+
+
+def test_legacy_config_keys_and_decay_warning():
+    cfg = {"name": "Adam", "learning_rate": 0.01, "decay": 0.0, "jit_compile": True, "is_legacy_optimizer": False,
+           "beta_1": 0.8}
+    opt = optimizers.Adam.from_config(cfg)
+    assert opt.beta_1 == 0.8 and opt.learning_rate == 0.01
+    with pytest.warns(UserWarning, match="`decay` is no longer supported"):
+        optimizers.SGD(decay=0.1)
+
+
+def test_learning_rate_value_has_numpy_and_assign_like_keras_variable():
+    opt = optimizers.Adam(learning_rate=0.01)
+    lr = opt.learning_rate
+    assert lr == 0.01 and isinstance(lr, float) and lr.numpy().dtype == np.float32
+    lr.assign(0.5)
+    assert opt.learning_rate == 0.5
+    assert opt.get_config()["learning_rate"] == 0.5 and type(opt.get_config()["learning_rate"]) is float

@@ -122,3 +122,26 @@ def numerical_grad(f, x, eps=1e-6):
         x[i] = old
         g[i] = (fp - fm) / (2 * eps)
     return g
+
+
+def binary_focal_crossentropy(t, p, from_logits=False, gamma=2.0, alpha=0.25, balance=False, label_smoothing=0.0):
+    if label_smoothing:
+        t = t * (1 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        p = 1 / (1 + np.exp(-p))
+    pc = np.clip(p, EPS, 1 - EPS)
+    bce = -(t * np.log(pc) + (1 - t) * np.log(1 - pc))
+    p_t = t * p + (1 - t) * (1 - p)
+    out = (1 - p_t) ** gamma * bce
+    if balance:
+        out = out * (t * alpha + (1 - t) * (1 - alpha))
+    return np.mean(out, axis=-1)
+
+
+def categorical_focal_crossentropy(t, p, from_logits=False, gamma=2.0, alpha=0.25, label_smoothing=0.0):
+    if label_smoothing:
+        t = t * (1 - label_smoothing) + label_smoothing / t.shape[-1]
+    if from_logits:
+        p = softmax(p)
+    q = np.clip(p / p.sum(axis=-1, keepdims=True), EPS, 1 - EPS)
+    return np.sum(alpha * (1 - q) ** gamma * (-t * np.log(q)), axis=-1)

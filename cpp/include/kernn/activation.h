@@ -26,14 +26,25 @@ enum class Activation {
   exponential,   ///< e^x
   sigmoid,       ///< 1 / (1 + e^-x)
   tanh,          ///< tanh(x)
+  mish,          ///< x tanh(softplus(x))
+  log_sigmoid,   ///< log(sigmoid(x)) = -softplus(-x)
+  celu,          ///< max(x, 0) + min(alpha (e^(x / alpha) - 1), 0)
+  squareplus,    ///< (x + sqrt(x^2 + b)) / 2
+  soft_shrink,   ///< x - threshold above threshold, x + threshold below -threshold, else 0
+  hard_shrink,   ///< x where |x| > threshold, else 0
+  hard_tanh,     ///< clip(x, -1, 1)
+  tanh_shrink,   ///< x - tanh(x)
+  sparse_plus,   ///< 0 below -1, (x + 1)^2 / 4 inside [-1, 1], x above 1
+  sparse_sigmoid,  ///< clip((x + 1) / 2, 0, 1)
 };
 
 /// Parameters of the activations that take them; the others ignore these.
 struct ActivationParams {
   float negative_slope = 0.0f;  ///< relu, leaky_relu
   float max_value = std::numeric_limits<float>::infinity();  ///< relu (infinity: no cap)
-  float threshold = 0.0f;       ///< relu
-  float alpha = 1.0f;           ///< elu
+  float threshold = 0.0f;       ///< relu; soft_shrink and hard_shrink (Keras default 0.5)
+  float alpha = 1.0f;           ///< elu, celu
+  float b = 4.0f;               ///< squareplus
 };
 
 /// The Activation named `name` (Keras's names; "swish" is silu, "gelu_tanh" the tanh form).

@@ -9,6 +9,7 @@
 
 #include "act/act_internal.h"
 #include "core/kernel_table.h"
+#include "core/workspace.h"
 #include "kernn/activation.h"
 #include "kernn/error.h"
 #include "kernn/threading.h"
@@ -34,6 +35,11 @@ constexpr Named kNames[] = {
     {"hard_sigmoid", Activation::hard_sigmoid}, {"hard_silu", Activation::hard_silu},
     {"hard_swish", Activation::hard_silu},  {"exponential", Activation::exponential},
     {"sigmoid", Activation::sigmoid},       {"tanh", Activation::tanh},
+    {"mish", Activation::mish},             {"log_sigmoid", Activation::log_sigmoid},
+    {"celu", Activation::celu},             {"squareplus", Activation::squareplus},
+    {"soft_shrink", Activation::soft_shrink}, {"hard_shrink", Activation::hard_shrink},
+    {"hard_tanh", Activation::hard_tanh},   {"tanh_shrink", Activation::tanh_shrink},
+    {"sparse_plus", Activation::sparse_plus}, {"sparse_sigmoid", Activation::sparse_sigmoid},
 };
 
 void check_n(const char* fn, int64_t n) { KERNN_CHECK(n >= 0, fn, ": n=", n, " must be >= 0"); }
@@ -49,6 +55,11 @@ int64_t parallel_min(Activation act) {
     case Activation::hard_sigmoid:
     case Activation::hard_silu:
     case Activation::softsign:
+    case Activation::soft_shrink:
+    case Activation::hard_shrink:
+    case Activation::hard_tanh:
+    case Activation::sparse_plus:
+    case Activation::sparse_sigmoid:
       return int64_t(1) << 21;
     default:
       return kParallelMin;
@@ -114,11 +125,16 @@ bool activation_grad_from_output_supported(Activation act, const ActivationParam
     case Activation::relu: return p.threshold == 0.0f && p.negative_slope >= 0.0f;
     case Activation::leaky_relu: return p.negative_slope >= 0.0f;
     case Activation::elu: return p.alpha > 0.0f;
-    case Activation::gelu:
-    case Activation::gelu_tanh:
-    case Activation::silu:
-    case Activation::hard_silu: return false;
-    default: return true;
+    case Activation::linear:
+    case Activation::relu6:
+    case Activation::selu:
+    case Activation::softplus:
+    case Activation::softsign:
+    case Activation::hard_sigmoid:
+    case Activation::exponential:
+    case Activation::sigmoid:
+    case Activation::tanh: return true;
+    default: return false;
   }
 }
 
@@ -169,17 +185,18 @@ void bias_grad(int64_t rows, int64_t cols, const float* g, float* out) {
   constexpr int64_t kBlockRows = 256;
   const int64_t blocks = (rows + kBlockRows - 1) / kBlockRows;
   if (blocks <= 1) {
-    std::vector<double> acc(size_t(cols), 0.0);
+    double* acc = reinterpret_cast<double*>(workspace(WorkspaceSlot::scratch0, size_t(2 * cols)));
+    std::fill(acc, acc + cols, 0.0);
     for (int64_t r = 0; r < rows; ++r) {
       const float* row = g + r * cols;
-      for (int64_t j = 0; j < cols; ++j) acc[size_t(j)] += row[j];
+      for (int64_t j = 0; j < cols; ++j) acc[j] += row[j];
     }
-    for (int64_t j = 0; j < cols; ++j) out[j] = static_cast<float>(acc[size_t(j)]);
+    for (int64_t j = 0; j < cols; ++j) out[j] = static_cast<float>(acc[j]);
     return;
   }
-  thread_local std::vector<double> partial;
-  partial.assign(size_t(blocks * cols), 0.0);
-  double* part = partial.data();
+  // per-block sums in the calling thread's cached scratch (64-byte aligned; two floats per double)
+  double* part = reinterpret_cast<double*>(workspace(WorkspaceSlot::scratch0, size_t(2 * blocks * cols)));
+  std::fill(part, part + blocks * cols, 0.0);
   const bool par = rows * cols >= kParallelMin;
 #pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads()) if (par)
   for (int64_t b = 0; b < blocks; ++b) {

@@ -162,7 +162,7 @@ class Loss:
                     "or give the subclass a `value_and_grad(y_true, y_pred, sample_weight=None)` "
                     "method that returns (loss, d loss / d y_pred)."
                 )
-            losses = np.asarray(self.call(y_true, y_pred), dtype=np.float64)
+            losses = np.asarray(self.call(_as_float(y_true), _as_float(y_pred)), dtype=np.float64)
             jac, mask, shape_pred = None, None, None
         else:
             shape_pred = np.shape(y_pred)
@@ -201,7 +201,9 @@ class Loss:
         return np.ascontiguousarray(grad, dtype=np.float32)
 
     def _custom_call(self):
-        return type(self).call is not Loss.call and type(self)._per_sample is Loss._per_sample
+        """True when a user subclass overrides `call` (kernn's own classes never do): its
+        values then come from that `call`, and kernn has no gradient for it."""
+        return type(self).call is not Loss.call
 
 
 class LossFunctionWrapper(Loss):

@@ -66,6 +66,21 @@ def _confusion(labels, preds, weights, thresholds):
     return tp, fp, tn, fn
 
 
+def _confusion_even(labels, preds, weights, num_thresholds):
+    """As `_confusion` for Keras's evenly spaced AUC thresholds [-eps, 1/(T-1), ..., 1+eps],
+    by bucketing as Keras does: bucket = max(ceil(p * (T - 1)) - 1, 0), and a prediction
+    counts above threshold i when its bucket is >= i."""
+    preds, labels, weights = preds.ravel(), labels.ravel(), weights.ravel()
+    t = num_thresholds
+    buckets = np.ceil(preds * np.float32(t - 1)) - 1
+    buckets = np.clip(np.nan_to_num(buckets, nan=0.0), 0, t - 1).astype(np.int64)
+    pos = np.bincount(buckets, weights=np.where(labels, weights, 0.0), minlength=t)
+    neg = np.bincount(buckets, weights=np.where(labels, 0.0, weights), minlength=t)
+    tp = np.cumsum(pos[::-1])[::-1]
+    fp = np.cumsum(neg[::-1])[::-1]
+    return tp, fp, neg.sum() - fp, pos.sum() - tp
+
+
 class _ThresholdMetric(Metric):
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -148,6 +163,13 @@ class AUC(Metric):
         num_labels: number of labels with multi_label (else taken from the first batch).
         label_weights: per-label weights. Defaults to `None`.
         from_logits: apply a sigmoid to predictions first. Defaults to `False`.
+
+    Example:
+
+    >>> m = AUC(num_thresholds=3)
+    >>> m.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+    >>> m.result()
+    0.75
     """
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,
@@ -201,12 +223,16 @@ class AUC(Metric):
         if self.label_weights is not None and not self.multi_label:
             w = w * self.label_weights
         thr = self._thresholds.astype(np.float32)
+        if self._init_from_thresholds:
+            count = lambda lab, pr, ww: _confusion(lab, pr, ww, thr)  # noqa: E731
+        else:
+            count = lambda lab, pr, ww: _confusion_even(lab, pr, ww, self.num_thresholds)  # noqa: E731
         if self.multi_label:
             n = preds.shape[-1]
-            cols = [_confusion(labels[..., j], preds[..., j], w[..., j], thr) for j in range(n)]
+            cols = [count(labels[..., j], preds[..., j], w[..., j]) for j in range(n)]
             tp, fp, tn, fn = (np.stack([c[i] for c in cols], axis=1) for i in range(4))
         else:
-            tp, fp, tn, fn = _confusion(labels, preds, w, thr)
+            tp, fp, tn, fn = count(labels, preds, w)
         self.true_positives = self.true_positives + tp
         self.false_positives = self.false_positives + fp
         self.true_negatives = self.true_negatives + tn

@@ -25,10 +25,13 @@ def as_array(x, name):
     """`x` as a C-contiguous ndarray; float inputs become float32."""
     if x is None:
         return None
-    arr = np.asarray(x)
-    if arr.dtype == object:
-        raise ValueError(f"Could not convert `{name}` to a numeric array. Received: {name} of type "
-                         f"{type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except ValueError:
+        arr = None
+    if arr is None or arr.dtype == object:
+        raise ValueError(f"Could not convert `{name}` to a numeric array (several inputs need the functional "
+                         f"API, which kernn does not have yet). Received: {name} of type {type(x).__name__}")
     if arr.dtype.kind == "f" and arr.dtype != np.float32:
         arr = arr.astype(np.float32)
     elif arr.dtype.kind == "b":

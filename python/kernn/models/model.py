@@ -64,6 +64,8 @@ class Model(Trainer, Layer):
         self._trainable = bool(value)
         for layer in self.layers:
             layer.trainable = value
+        from kernn.layers.layer import bump_structure
+        bump_structure()
 
     @property
     def losses(self):
@@ -124,7 +126,8 @@ class Model(Trainer, Layer):
             return KerasTensor(self.compute_output_shape(inputs.shape))
         x = _as_input(inputs, self.name)
         self._ensure_built_for(x)
-        return self._forward(x, training=bool(training))
+        with self._loop_mode(reuse=False):
+            return self._forward(x, training=bool(training))
 
     def call(self, inputs, training=False, mask=None):
         return self._forward(inputs, training=training)

@@ -30,7 +30,11 @@ class Sequential(Model):
 
     @property
     def layers(self):
-        return [la for la in self._layers if not isinstance(la, InputLayer)]
+        cache = self.__dict__.get("_layers_cache")
+        if cache is None:
+            cache = [la for la in self._layers if not isinstance(la, InputLayer)]
+            self._layers_cache = cache
+        return list(cache)
 
     def add(self, layer, rebuild=True):
         """Add a layer instance (or an `Input`) on top of the stack."""
@@ -58,6 +62,7 @@ class Sequential(Model):
         if not self._layers and getattr(layer, "_input_shape_arg", None) is not None:
             self._layers.append(InputLayer(batch_shape=layer._input_shape_arg))
         self._layers.append(layer)
+        self._layers_cache = None
         self.built = False
         self._checked_x = set()
         self._train_ready = None
@@ -69,6 +74,7 @@ class Sequential(Model):
         if not self.layers:
             raise TypeError("There are no layers in the model.")
         layer = self._layers.pop()
+        self._layers_cache = None
         self.built = False
         self._checked_x = set()
         self._train_ready = None
@@ -91,6 +97,7 @@ class Sequential(Model):
         shape = standardize_shape(input_shape)
         if not self._layers or not isinstance(self._layers[0], InputLayer):
             self._layers.insert(0, InputLayer(batch_shape=shape))
+            self._layers_cache = None
         elif tuple(shape[1:]) != tuple(self._layers[0].batch_shape[1:]):
             raise ValueError(
                 f"Input 0 of layer \"{self.layers[0].name if self.layers else self.name}\" is incompatible with the "

@@ -2,6 +2,8 @@
 import math
 import shutil
 
+import numpy as np
+
 
 def count_params(weights):
     return int(sum(math.prod(v.shape) for v in weights))
@@ -112,14 +114,17 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
     t_count, n_count = count_params(trainable), count_params(non_trainable)
     t_size, n_size = 4 * t_count, 4 * n_count
     opt = getattr(model, "optimizer", None)
-    opt_vars = list(getattr(opt, "variables", None) or []) if getattr(model, "compiled", False) and opt else []
-    o_count = int(sum(int(getattr(v, "size", 0) or math.prod(getattr(v, "shape", ()))) for v in opt_vars))
+    opt_vars = []
+    if getattr(model, "compiled", False) and opt is not None and getattr(opt, "_order", None):
+        opt_vars = [np.asarray(v) for v in (getattr(opt, "variables", None) or [])]  # built: has slots
+    o_count = int(sum(v.size for v in opt_vars))
+    o_size = int(sum(v.nbytes for v in opt_vars))
     lines.append(f" Total params: {t_count + n_count + o_count:,} "
-                 f"({readable_memory_size(t_size + n_size + 4 * o_count)})")
+                 f"({readable_memory_size(t_size + n_size + o_size)})")
     lines.append(f" Trainable params: {t_count:,} ({readable_memory_size(t_size)})")
     lines.append(f" Non-trainable params: {n_count:,} ({readable_memory_size(n_size)})")
     if o_count:
-        lines.append(f" Optimizer params: {o_count:,} ({readable_memory_size(4 * o_count)})")
+        lines.append(f" Optimizer params: {o_count:,} ({readable_memory_size(o_size)})")
     text = "\n".join(lines)
     if print_fn is None:
         print(text)

@@ -12,13 +12,10 @@ import numpy as np
 
 from kernn.callbacks.callback_list import CallbackList
 from kernn.models import data_adapter as da
+from kernn.models.checks import InputChecks
 
 
-def _is_int_valued(y):
-    return y.dtype.kind in "iub" or (y.size > 0 and bool(np.all(np.floor(y) == y)))
-
-
-class Trainer:
+class Trainer(InputChecks):
     """The training API mixed into Model."""
 
     def _init_trainer(self):
@@ -134,86 +131,6 @@ class Trainer:
         out = [logs[n] for n in names if n in logs] + [logs[k] for k in sorted(logs) if k not in names]
         return out[0] if len(out) == 1 else out
 
-    # ------------------------------------------------------------------ data checks
-    def _prepare_arrays(self, x, y, sample_weight, class_weight=None):
-        x = da.as_array(x, "x")
-        y = da.as_array(y, "y")
-        sw = None if sample_weight is None else np.ascontiguousarray(np.asarray(sample_weight, dtype=np.float32))
-        if x.ndim == 0:
-            raise ValueError(f"Expected `x` to be an array with a batch axis. Received: x={x!r}")
-        da.check_cardinality(x=x, y=y, sample_weight=sw)
-        if class_weight is not None:
-            if sw is not None:
-                raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
-            if y is None:
-                raise ValueError("`class_weight` needs targets `y`.")
-            sw = da.class_weight_to_sample_weight(y, class_weight)
-        return x, y, sw
-
-    def _check_nan(self, x):
-        if x.dtype.kind == "f" and x.size and not np.isfinite(x.sum(dtype=np.float64)):
-            bad = np.argwhere(~np.isfinite(x))
-            if len(bad):
-                first = self._first_layer_name()
-                raise ValueError(
-                    f"Input to layer '{first}' contains NaN or infinite values: {len(bad)} of {x.size} entries "
-                    f"(first at index {tuple(int(i) for i in bad[0])}). Expected finite numbers. "
-                    f"Received: x with shape {x.shape}"
-                )
-
-    def _first_layer_name(self):
-        layers = self.layers
-        return layers[0].name if layers else self.name
-
-    def _check_targets(self, y, out_shape):
-        """ValueError when labels `y` do not fit the loss and the model's output shape."""
-        loss = self._loss_fn
-        if y is None or loss is None:
-            return
-        key = (y.shape[1:], y.dtype.kind)
-        if key in self._checked_y:
-            return
-        cls = type(loss).__name__
-        yshape = (None,) + tuple(y.shape[1:])
-        oshape = (None,) + tuple(out_shape[1:])
-        if cls == "SparseCategoricalCrossentropy":
-            ok = (len(yshape) == len(oshape) - 1 and yshape == oshape[:-1]) or \
-                 (len(yshape) == len(oshape) and yshape[:-1] == oshape[:-1] and yshape[-1] == 1)
-            if not ok:
-                hint = ""
-                if yshape == oshape:
-                    hint = " (labels look one-hot encoded: use loss='categorical_crossentropy')"
-                raise ValueError(
-                    "Arguments `target` and `output` must have the same shape up until the last dimension: "
-                    f"target.shape={yshape}, output.shape={oshape}{hint}"
-                )
-            if not _is_int_valued(y):
-                raise ValueError(f"Loss '{loss.name}' expects integer class indices as labels. Received: y with "
-                                 f"dtype {y.dtype} and non-integer values")
-            n_cls = oshape[-1]
-            if y.size and (y.min() < 0 or (n_cls is not None and y.max() >= n_cls)):
-                bad = y.min() if y.min() < 0 else y.max()
-                raise ValueError(f"Received a label value of {bad:g} which is outside the valid range of "
-                                 f"[0, {n_cls}). The model's last layer '{self._last_layer_name()}' has "
-                                 f"output shape {oshape}.")
-        else:
-            ys, os_ = yshape, oshape
-            if len(ys) == len(os_) + 1 and ys[-1] == 1:
-                ys = ys[:-1]
-            if len(os_) == len(ys) + 1 and os_[-1] == 1:
-                os_ = os_[:-1]
-            if ys != os_:
-                hint = ""
-                if cls == "CategoricalCrossentropy" and (len(yshape) == len(oshape) - 1 or yshape[-1:] == (1,)):
-                    hint = " (labels look like integer class indices: use loss='sparse_categorical_crossentropy')"
-                raise ValueError("Arguments `target` and `output` must have the same shape. "
-                                 f"Received: target.shape={yshape}, output.shape={oshape}{hint}")
-        self._checked_y.add(key)
-
-    def _last_layer_name(self):
-        layers = self.layers
-        return layers[-1].name if layers else self.name
-
     # ------------------------------------------------------------------ steps
     def _prepare_train(self):
         """Decide loss fusion, where backward stops, and the (grad, var) list for the optimizer."""
@@ -250,7 +167,8 @@ class Trainer:
         }
 
     def _train_key(self):
-        return tuple((id(v), v.trainable) for v in self.weights) + (id(self._loss_fn), id(self.optimizer))
+        from kernn.layers.layer import structure_version
+        return (structure_version(), id(self._loss_fn), id(self.optimizer), len(self.layers))
 
     def _ensure_train_ready(self):
         if self._train_ready is None or self._train_ready["key"] != self._train_key():
@@ -258,16 +176,18 @@ class Trainer:
         return self._train_ready
 
     @contextlib.contextmanager
-    def _loop_mode(self):
-        """Layers reuse their buffers between steps while a loop runs."""
+    def _loop_mode(self, reuse=True):
+        """Layers reuse their buffers between steps while a loop runs (`reuse=False`: a call
+        whose output is handed to the user gets fresh arrays even inside a loop)."""
         layers = self.layers
+        before = [layer._reuse_buffers for layer in layers]
         for layer in layers:
-            layer._reuse_buffers = True
+            layer._reuse_buffers = reuse
         try:
             yield
         finally:
-            for layer in layers:
-                layer._reuse_buffers = False
+            for layer, b in zip(layers, before):
+                layer._reuse_buffers = b
 
     def _train_step(self, x, y, sw):
         st = self._train_ready
@@ -404,8 +324,11 @@ class Trainer:
                                      f"validation_split={validation_split}")
                 (x, y, sw), (vx, vy, vsw) = da.train_validation_split((x, y, sw), validation_split)
                 val = (vx, vy, vsw)
+            if len(x) == 0:
+                raise ValueError(f"Cannot train on empty data: `x` has no samples. Received: x.shape={x.shape}")
             self._check_nan(x)
             self._ensure_built_for(x)
+            self._check_targets(y, self.output_shape, values=True)
             batches = da.ArrayBatches(x, y, sw, batch_size or 32, shuffle, steps_per_epoch, rng=new_rng())
         else:
             if validation_split:
@@ -415,6 +338,8 @@ class Trainer:
                 first_x, batches = self._first_batch_x(batches)
                 self._ensure_built_for(first_x)
         if validation_data is not None:
+            if isinstance(validation_data, list) and len(validation_data) in (2, 3):
+                validation_data = tuple(validation_data)  # as Keras 3 unpacks it
             if isinstance(validation_data, tuple):
                 if len(validation_data) not in (2, 3):
                     raise ValueError("`validation_data` should be a tuple `(x_val, y_val, val_sample_weight)` or "
@@ -440,6 +365,7 @@ class Trainer:
                         by = da.as_array(by, "y")
                         self._check_nan(bx)
                         self._check_input_shape(bx.shape)
+                        self._check_targets(by, self.output_shape, values=True)
                         bsw = None if bsw is None else np.asarray(bsw, dtype=np.float32)
                     callbacks.on_train_batch_begin(step)
                     self._train_step(bx, by, bsw)
@@ -487,6 +413,7 @@ class Trainer:
             x, y, sw = arrays
             self._check_nan(x)
             self._ensure_built_for(x)
+            self._check_targets(y, self.output_shape, values=True)
             batches = da.ArrayBatches(x, y, sw, batch_size or 32, False, steps)
         elif not self.built:
             first_x, batches = self._first_batch_x(batches)
@@ -503,6 +430,7 @@ class Trainer:
                     bx, by = da.as_array(bx, "x"), da.as_array(by, "y")
                     self._check_nan(bx)
                     self._check_input_shape(bx.shape)
+                    self._check_targets(by, self.output_shape, values=True)
                 callbacks.on_test_batch_begin(step)
                 self._test_step(bx, by, bsw)
                 callbacks.on_test_batch_end(step, self.get_metrics_result())
@@ -571,6 +499,7 @@ class Trainer:
         x, y, sw = self._prepare_arrays(x, y, sample_weight, class_weight)
         self._check_nan(x)
         self._ensure_built_for(x)
+        self._check_targets(y, self.output_shape, values=True)
         self._ensure_train_ready()
         with self._loop_mode():
             self._train_step(x, y, sw)
@@ -583,6 +512,7 @@ class Trainer:
         x, y, sw = self._prepare_arrays(x, y, sample_weight)
         self._check_nan(x)
         self._ensure_built_for(x)
+        self._check_targets(y, self.output_shape, values=True)
         self._test_step(x, y, sw)
         logs = self.get_metrics_result()
         return logs if return_dict else self._flatten_logs(logs)
@@ -592,8 +522,9 @@ class Trainer:
         x = da.as_array(x, "x")
         self._check_nan(x)
         self._ensure_built_for(x)
-        out = self._forward(x, training=False)
-        return np.array(out, dtype=np.float32, copy=True)
+        with self._loop_mode(reuse=False):
+            out = self._forward(x, training=False)
+        return out
 
 
 def _should_eval(epoch, validation_freq):

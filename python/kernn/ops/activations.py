@@ -25,6 +25,16 @@ _PARAMS = {
     "exponential": {},
     "sigmoid": {},
     "tanh": {},
+    "mish": {},
+    "log_sigmoid": {},
+    "celu": {"alpha": 1.0},
+    "squareplus": {"b": 4},
+    "soft_shrink": {"threshold": 0.5},
+    "hard_shrink": {"threshold": 0.5},
+    "hard_tanh": {},
+    "tanh_shrink": {},
+    "sparse_plus": {},
+    "sparse_sigmoid": {},
     "softmax": {},
     "log_softmax": {},
 }
@@ -32,8 +42,21 @@ _PARAMS = {
 ACTIVATION_NAMES = tuple(_PARAMS)
 
 
+_DEFAULTS = {}
+
+
 def _resolve(name, params, fn):
-    """(core name, negative_slope, max_value, threshold, alpha) for `name` and `params`."""
+    """(core name, negative_slope, max_value, threshold, alpha, b) for `name` and `params`."""
+    if not params:
+        hit = _DEFAULTS.get(name) if isinstance(name, str) else None
+        if hit is None:
+            hit = _resolve_full(name, params, fn)
+            _DEFAULTS[name] = hit
+        return hit
+    return _resolve_full(name, params, fn)
+
+
+def _resolve_full(name, params, fn):
     if not isinstance(name, str) or name not in _PARAMS:
         raise ValueError(
             f"{fn}: unknown activation. Expected one of {', '.join(ACTIVATION_NAMES)}. Received: name={name!r}"
@@ -44,7 +67,7 @@ def _resolve(name, params, fn):
             takes = ", ".join(allowed) if allowed else "no parameters"
             raise ValueError(f"{fn}: activation '{name}' takes {takes}. Received: {key}={params[key]!r}")
     p = {**allowed, **params}
-    slope, max_value, threshold, alpha = 0.0, math.inf, 0.0, 1.0
+    slope, max_value, threshold, alpha, b = 0.0, math.inf, 0.0, 1.0, 4.0
     core = name
     if name == "relu":
         slope, threshold = float(p["negative_slope"]), float(p["threshold"])
@@ -56,11 +79,19 @@ def _resolve(name, params, fn):
             raise ValueError(f"{fn}: negative_slope of relu must be >= 0. Received: negative_slope={slope!r}")
     elif name == "leaky_relu":
         slope = float(p["negative_slope"])
-    elif name == "elu":
+    elif name in ("elu", "celu"):
         alpha = float(p["alpha"])
+        if name == "celu" and alpha == 0:
+            raise ValueError(f"{fn}: alpha of celu must not be 0. Received: alpha={p['alpha']!r}")
+    elif name == "squareplus":
+        b = float(p["b"])
+        if not b >= 0:
+            raise ValueError(f"{fn}: b of squareplus must be >= 0. Received: b={p['b']!r}")
+    elif name in ("soft_shrink", "hard_shrink"):
+        threshold = float(p["threshold"])
     elif name == "gelu":
         core = "gelu_tanh" if p["approximate"] else "gelu"
-    return core, slope, max_value, threshold, alpha
+    return core, slope, max_value, threshold, alpha, b
 
 
 def _flat(arr):
@@ -75,13 +106,14 @@ def _rows(arr, name, fn):
     return arr.reshape(int(np.prod(arr.shape[:-1], dtype=np.int64)), arr.shape[-1])
 
 
-def _into(out, shape, fn):
-    """(target array for the kernel, array to return): out itself when it is C-contiguous."""
+def _into(out, shape, fn, x):
+    """(target array for the kernel, array to return): out itself when it is C-contiguous
+    and either is x exactly (in place) or does not overlap it."""
     if out is None:
         res = np.empty(shape, dtype=np.float32)
         return res, res
     out = out_array(out, shape, fn)
-    if out.flags.c_contiguous:
+    if out is x or (out.flags.c_contiguous and not np.may_share_memory(out, x)):
         return out, out
     return np.empty(shape, dtype=np.float32), out
 
@@ -92,12 +124,14 @@ def activation(x, name, *, out=None, **params):
     Args:
         x: array of any shape; real dtypes are converted to float32.
         name: a Keras activation name: linear, relu, relu6, leaky_relu, elu, selu, gelu,
-            silu/swish, softplus, softsign, hard_sigmoid, hard_silu, exponential, sigmoid,
-            tanh, softmax, log_softmax.
+            silu/swish, softplus, softsign, hard_sigmoid, hard_silu/hard_swish, exponential,
+            sigmoid, tanh, mish, log_sigmoid, celu, squareplus, soft_shrink, hard_shrink,
+            hard_tanh, tanh_shrink, sparse_plus, sparse_sigmoid, softmax, log_softmax.
         out: float32 array of x's shape to write into (may be `x`). Defaults to `None`.
         **params: the activation's parameters as in `keras.activations`: relu
-            (negative_slope, max_value, threshold), leaky_relu (negative_slope), elu (alpha),
-            gelu (approximate).
+            (negative_slope, max_value, threshold), leaky_relu (negative_slope), elu and
+            celu (alpha), gelu (approximate), squareplus (b), soft_shrink and hard_shrink
+            (threshold).
 
     Returns:
         The float32 result (`out` when given).
@@ -112,14 +146,14 @@ def activation(x, name, *, out=None, **params):
     """
     fn = "activation"
     x = as_float32(x, "x", fn)
-    core, slope, max_value, threshold, alpha = _resolve(name, params, fn)
-    target, res = _into(out, x.shape, fn)
+    core, slope, max_value, threshold, alpha, b = _resolve(name, params, fn)
+    target, res = _into(out, x.shape, fn, x)
     if core in ("softmax", "log_softmax"):
         xr = _rows(x, "x", fn)
         if xr.size:
             _core.softmax(xr, target.reshape(xr.shape), core == "log_softmax")
     else:
-        _core.activation(_flat(x), target.reshape(-1), core, slope, max_value, threshold, alpha)
+        _core.activation(_flat(x), target.reshape(-1), core, slope, max_value, threshold, alpha, b)
     if target is not res:
         res[...] = target
     return res
@@ -148,7 +182,7 @@ def activation_grad(x, y, grad, name, **params):
         ValueError: an unknown name or parameter, or shapes that differ.
     """
     fn = "activation_grad"
-    core, slope, max_value, threshold, alpha = _resolve(name, params, fn)
+    core, slope, max_value, threshold, alpha, b = _resolve(name, params, fn)
     grad = as_float32(grad, "grad", fn)
     if core in ("softmax", "log_softmax"):
         if y is None:
@@ -165,13 +199,13 @@ def activation_grad(x, y, grad, name, **params):
             raise ValueError(f"{fn}: y and grad shapes differ. Received: y.shape={y.shape}, grad.shape={grad.shape}")
         res = np.empty(y.shape, dtype=np.float32)
         _core.activation_grad_from_output(_flat(y), _flat(grad), res.reshape(-1), core, slope, max_value, threshold,
-                                          alpha)
+                                          alpha, b)
         return res
     x = as_float32(x, "x", fn)
     if x.shape != grad.shape:
         raise ValueError(f"{fn}: x and grad shapes differ. Received: x.shape={x.shape}, grad.shape={grad.shape}")
     res = np.empty(x.shape, dtype=np.float32)
-    _core.activation_grad(_flat(x), _flat(grad), res.reshape(-1), core, slope, max_value, threshold, alpha)
+    _core.activation_grad(_flat(x), _flat(grad), res.reshape(-1), core, slope, max_value, threshold, alpha, b)
     return res
 
 

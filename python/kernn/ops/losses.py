@@ -85,8 +85,8 @@ def sparse_categorical_crossentropy(labels, y_pred, *, from_logits=False):
         labels = labels.reshape(lead)
     if labels.shape != lead:
         raise ValueError(
-            f"{fn}: labels must have shape {lead} (y_pred.shape without its last axis). "
-            f"Received: labels.shape={labels.shape}, y_pred.shape={y_pred.shape}"
+            f"{fn}: Arguments `target` and `output` must have the same shape up until the last dimension "
+            f"(labels of shape {lead}). Received: target.shape={labels.shape}, output.shape={y_pred.shape}"
         )
     if labels.dtype.kind == "f":
         bad = ~np.isfinite(labels) | (labels != np.round(labels))

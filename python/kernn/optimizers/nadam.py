@@ -40,10 +40,8 @@ class Nadam(Optimizer):
                          beta_2=self.beta_2, epsilon=self.epsilon, step=t, u_t=u_t, u_t1=u_t1,
                          u_product_t=self._u_product, u_product_t1=self._u_product * u_t1)
 
-    @property
-    def variables(self):
-        import numpy as np
-        return super().variables + [np.array(self._u_product, dtype=np.float32)]
+    def _extra_state(self):
+        return [(lambda: self._u_product, lambda v: setattr(self, "_u_product", v))]
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
