@@ -15,7 +15,7 @@ import numpy as np
 import kernn
 
 
-def settle(seconds=0.02):
+def settle(seconds=0.15):
     time.sleep(seconds)
 
 

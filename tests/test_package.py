@@ -95,3 +95,49 @@ def test_importing_torch_alongside_works():
     torch = pytest.importorskip("torch")
     a = np.ones((64, 64), np.float32)
     assert np.allclose(kernn.ops.matmul(a, a), torch.from_numpy(a) @ torch.from_numpy(a))
+
+
+def test_threads_context_manager_restores():
+    kernn.set_num_threads(2)
+    with kernn.threads(1):
+        assert kernn.get_num_threads() == 1
+    assert kernn.get_num_threads() == 2
+
+
+def test_default_threads_follow_the_affinity_mask():
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("no sched_setaffinity")
+    code = "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); import kernn; print(kernn.get_num_threads())"
+    e = dict(os.environ)
+    e.pop("OMP_NUM_THREADS", None)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e, timeout=60)
+    assert r.stdout.strip() == "1", r.stderr
+
+
+def _fork_child(q, a):
+    q.put(kernn.ops.matmul(a, a))
+
+
+def test_forked_child_runs_kernels_without_hanging():
+    import multiprocessing as mp
+
+    a = np.random.default_rng(0).standard_normal((300, 300), dtype=np.float32)
+    kernn.set_num_threads(2)
+    want = kernn.ops.matmul(a, a)  # the parent has used its thread pool
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=_fork_child, args=(q, a))
+    p.start()
+    got = q.get(timeout=60)
+    p.join(timeout=30)
+    assert p.exitcode == 0
+    np.testing.assert_array_equal(got, want)  # same bits with one thread
+
+
+def test_denormal_inputs_are_flushed_not_slow():
+    a = np.full((64, 64), 1e-39, np.float32)  # denormal
+    out = kernn.ops.matmul(a, a)
+    assert np.all(out == 0.0)
+    # the caller's floating-point mode is restored: NumPy still produces denormals
+    assert np.array([1e-39], np.float32)[0] * np.float32(1.0) != 0.0
+    assert np.isfinite(kernn.ops.matmul(np.ones((4, 4)), np.ones((4, 4)))).all()

@@ -14,8 +14,15 @@ void bind_gemm(py::module_& m) {
       "matmul",
       [](const py::array& a, const py::array& b, py::array& out, float alpha, float beta,
          const py::object& bias, int activation) {
-        View va = view_of(a, "matmul", "a", 3), vb = view_of(b, "matmul", "b", 3);
-        View vc = view_of(out, "matmul", "out", 3, true);
+        // 2-D operands are a batch of one (the common case, with no reshaping in Python)
+        const int nd = out.ndim() == 2 ? 2 : 3;
+        View va = view_of(a, "matmul", "a", nd), vb = view_of(b, "matmul", "b", nd);
+        View vc = view_of(out, "matmul", "out", nd, true);
+        if (nd == 2)
+          for (View* v : {&va, &vb, &vc}) {
+            v->shape.insert(v->shape.begin(), 1);
+            v->strides.insert(v->strides.begin(), 0);
+          }
         const int64_t batch = vc.dim(0), mm = vc.dim(1), nn = vc.dim(2), kk = va.dim(2);
         KERNN_CHECK(va.dim(0) == batch && vb.dim(0) == batch, "matmul: batch sizes differ: a ", va.dim(0),
                     ", b ", vb.dim(0), ", out ", batch);

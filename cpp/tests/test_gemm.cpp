@@ -111,6 +111,12 @@ TEST(gemm_epilogue_bias_activations) {
   }
 }
 
+TEST(gemm_small_m_reads_b_in_place) {
+  // few rows: B is read in place (direct) with a ragged last panel; several k blocks
+  for (int64_t m : {1, 5, 6, 32, 48})
+    for (int64_t n : {1, 31, 512, 515}) CHECK(run_case(m, n, 700, false, false, 1.0f, 0.5f, true, GemmActivation::tanh, 1));
+}
+
 TEST(gemm_k_zero_scales_c) {
   std::vector<float> c = {1, 2, 3, 4, 5, 6}, bias = {10, 20, 30};
   kernn::GemmEpilogue ep;
@@ -194,7 +200,7 @@ TEST(ukernel_edges_direct) {
   auto b = random_vec(size_t(k * n), 14);
   kernn::gemm::pack_b(k, n, b.data(), n, 1, cfg.nr, bp.data());
   std::vector<float> c(size_t(m * n * 2), -7.0f);
-  cfg.ukernel(k, a.data(), k, 1, bp.data(), c.data(), 1, 2 * m, m, n, 2.0f, 0.0f, nullptr);
+  cfg.ukernel(k, a.data(), k, 1, bp.data(), cfg.nr, c.data(), 1, 2 * m, m, n, 2.0f, 0.0f, nullptr);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       double s = 0;

@@ -37,12 +37,39 @@ def get_num_threads():
 def set_num_threads(n):
     """Set the number of threads kernn's kernels use (a positive integer).
 
+    The default is the smaller of the CPUs this process may run on and its container's
+    CPU quota, or `OMP_NUM_THREADS` when set. In a child process forked after kernels ran
+    threaded, kernels use one thread whatever is set (OpenMP workers do not survive fork).
+
     Args:
         n: thread count, `>= 1`.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"The number of threads must be a positive integer. Received: n={n!r}")
     _core.set_num_threads(n)
+
+
+class threads:
+    """Context manager that sets kernn's thread count inside a `with` block.
+
+    >>> import kernn
+    >>> with kernn.threads(1):
+    ...     kernn.get_num_threads()
+    1
+    """
+
+    def __init__(self, n):
+        self.n = n
+        self._saved = None
+
+    def __enter__(self):
+        self._saved = get_num_threads()
+        set_num_threads(self.n)
+        return self
+
+    def __exit__(self, *exc):
+        set_num_threads(self._saved)
+        return False
 
 
 def cpu_info():
@@ -79,9 +106,13 @@ def get_cmake_dir():
 
 
 __all__ = ["__version__", "cpu_info", "get_cmake_dir", "get_include", "get_num_threads", "isa", "ops",
-           "set_num_threads"]
+           "set_num_threads", "threads"]
 __all__ += ["Input", "Model", "Sequential", "callbacks", "layers", "models"]
 
 from kernn import constraints, initializers, losses, metrics, optimizers, regularizers, utils  # noqa: E402
 
 __all__ += ["constraints", "initializers", "losses", "metrics", "optimizers", "regularizers", "utils"]
+
+from kernn import datasets, preprocessing  # noqa: E402
+
+__all__ += ["datasets", "preprocessing"]

@@ -9,6 +9,10 @@ identifiers as Keras does, and `backward(fn, x, y, grad)` gives dL/dx for any bu
 >>> activations.get("relu")(np.array([-1.0, 2.0]))
 array([0., 2.], dtype=float32)
 """
+import functools
+
+import numpy as np
+
 from kernn import ops
 
 __all__ = [
@@ -158,8 +162,6 @@ def sparse_sigmoid(x):
 
 
 def _over_axis(fn, x, axis):
-    import numpy as np
-
     x = np.asarray(x)
     if axis in (-1, x.ndim - 1):
         return fn(x)
@@ -241,20 +243,31 @@ def deserialize(config, custom_objects=None):
 def backward(fn, x, y, grad):
     """dL/dx of the built-in activation `fn` at input `x` with output `y`, given dL/dy = `grad`.
 
-    `fn` is a function as returned by `get` (softmax/log_softmax over the last axis). The
-    default parameters of `fn` are used (layers with their own parameters call
-    `kernn.ops.activation_grad` with them).
+    `fn` is a function as returned by `get`, or a `functools.partial` of one with keyword
+    arguments (`partial(relu, max_value=6.0)`, `partial(softmax, axis=1)`). softmax and
+    log_softmax need `y`; the others use `x`, or `y` alone when `x` is `None` (see
+    `kernn.ops.activation_grad`).
 
     Raises:
         ValueError: `fn` is not one of kernn's built-in activations (a custom callable has
             no known derivative).
     """
-    name = _NAME_OF.get(id(fn))
-    if name is None or _ALL.get(name) is not fn:
+    params = {}
+    base = fn
+    if isinstance(fn, functools.partial) and not fn.args:
+        base, params = fn.func, dict(fn.keywords)
+    name = _NAME_OF.get(id(base))
+    if name is None or _ALL.get(name) is not base:
         label = getattr(fn, "__name__", repr(fn))
         raise ValueError(
             f"Cannot compute the gradient of activation {label!r}: it is not one of kernn's built-in "
             f"activations ({', '.join(sorted(_ALL))}), and kernn has no automatic differentiation. "
             "Use a built-in activation, or a layer whose backward() computes the gradient."
         )
-    return ops.activation_grad(x, y, grad, name)
+    if name in ("softmax", "log_softmax"):
+        axis = params.pop("axis", -1)
+        y, grad = np.asarray(y), np.asarray(grad)
+        if axis not in (-1, y.ndim - 1):
+            moved = ops.activation_grad(None, np.moveaxis(y, axis, -1), np.moveaxis(grad, axis, -1), name)
+            return np.moveaxis(moved, -1, axis)
+    return ops.activation_grad(x, y, grad, name, **params)

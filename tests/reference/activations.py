@@ -164,7 +164,7 @@ def derivative(x, name, **p):
         if name in ("soft_shrink", "hard_shrink"):
             return np.where(np.abs(x) > p.get("threshold", 0.5), 1.0, 0.0)
         if name == "hard_tanh":
-            return np.where(np.abs(x) > 1, 0.0, 1.0)
+            return np.where(np.abs(x) < 1, 1.0, 0.0)
         if name == "tanh_shrink":
             return np.tanh(x) ** 2
         if name == "sparse_plus":

@@ -3,11 +3,19 @@
 namespace kernn {
 
 /// Number of OpenMP threads kernn's kernels use. Defaults to OMP_NUM_THREADS when set,
-/// else the number of CPUs this process may run on.
+/// else the smaller of the CPUs this process may run on (affinity mask) and the CPU quota
+/// of its container (cgroup v2 cpu.max or v1 cfs quota). In a child forked from a process
+/// whose kernels ran threaded, always 1 (the OpenMP runtime's workers do not survive fork).
 int get_num_threads();
 
 /// Set the thread count for all later kernel calls (from any thread). n >= 1, else
 /// kernn::Error.
 void set_num_threads(int n);
+
+/// The default get_num_threads() would use (environment, affinity, cgroup quota).
+int default_num_threads();
+
+/// True in a child forked after kernels ran threaded (kernels then use one thread).
+bool in_forked_child();
 
 }  // namespace kernn

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ftz.h"
 #include "act/act_internal.h"
 #include "core/kernel_table.h"
 #include "core/workspace.h"
@@ -68,23 +69,33 @@ int64_t parallel_min(Activation act) {
 
 template <class F>
 void for_chunks(int64_t n, int64_t parallel_from, F f) {
+  FlushDenormals ftz;  // this thread; each worker sets its own below
   const int64_t chunks = (n + kChunk - 1) / kChunk;
   if (n < parallel_from) {
     for (int64_t c = 0; c < chunks; ++c) f(c * kChunk, std::min(kChunk, n - c * kChunk));
     return;
   }
-#pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads())
-  for (int64_t c = 0; c < chunks; ++c) f(c * kChunk, std::min(kChunk, n - c * kChunk));
+#pragma omp parallel num_threads(kernn::get_num_threads())
+  {
+    FlushDenormals worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t c = 0; c < chunks; ++c) f(c * kChunk, std::min(kChunk, n - c * kChunk));
+  }
 }
 
 template <class F>
 void for_rows(int64_t rows, int64_t cols, F f) {
+  FlushDenormals ftz;
   if (rows * cols < kRowWorkMin || rows < 2) {
     for (int64_t r = 0; r < rows; ++r) f(r);
     return;
   }
-#pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads())
-  for (int64_t r = 0; r < rows; ++r) f(r);
+#pragma omp parallel num_threads(kernn::get_num_threads())
+  {
+    FlushDenormals worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) f(r);
+  }
 }
 
 void check_rows(const char* fn, int64_t rows, int64_t cols) {

@@ -1,6 +1,7 @@
 // Drivers of the fused cross-entropy losses: one row per task, rows in parallel.
 #include <algorithm>
 
+#include "core/ftz.h"
 #include "act/act_internal.h"
 #include "core/kernel_table.h"
 #include "kernn/error.h"
@@ -14,12 +15,17 @@ constexpr int64_t kRowWorkMin = 32768;
 
 template <class F>
 void for_rows(int64_t rows, int64_t cols, F f) {
+  FlushDenormals ftz;
   if (rows * std::max<int64_t>(cols, 1) < kRowWorkMin || rows < 2) {
     for (int64_t r = 0; r < rows; ++r) f(r);
     return;
   }
-#pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads())
-  for (int64_t r = 0; r < rows; ++r) f(r);
+#pragma omp parallel num_threads(kernn::get_num_threads())
+  {
+    FlushDenormals worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) f(r);
+  }
 }
 
 void check_shape(const char* fn, int64_t rows, int64_t cols) {

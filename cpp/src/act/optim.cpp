@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/ftz.h"
 #include "act/act_internal.h"
 #include "core/kernel_table.h"
 #include "kernn/error.h"
@@ -74,12 +75,17 @@ void optimizer_update(const OptimizerStep& step, const OptimizerTensor* tensors,
   };
   const int64_t nchunks = static_cast<int64_t>(chunks.size());
   const Chunk* cs = chunks.data();
+  FlushDenormals ftz;
   if (total < kParallelMin) {
     for (int64_t i = 0; i < nchunks; ++i) run(cs[i]);
     return;
   }
-#pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads())
-  for (int64_t i = 0; i < nchunks; ++i) run(cs[i]);
+#pragma omp parallel num_threads(kernn::get_num_threads())
+  {
+    FlushDenormals worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < nchunks; ++i) run(cs[i]);
+  }
 }
 
 }  // namespace kernn

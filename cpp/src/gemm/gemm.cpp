@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/ftz.h"
 #include "core/kernel_table.h"
 #include "core/workspace.h"
 #include "gemm/gemm_internal.h"
@@ -47,83 +48,123 @@ TileEpilogue tile_epilogue(const Problem& p, int64_t col) {
 
 // k == 0 or alpha == 0: C = epi(beta * C); A and B are not read (as in BLAS).
 void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
+  FlushDenormals ftz;
   const int64_t mpan = ceil_div(p.m, cfg.mr), npan = ceil_div(p.n, cfg.nr);
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
   for (int64_t t = 0; t < mpan * npan; ++t) {
     const int64_t i = (t / npan) * cfg.mr, j = (t % npan) * cfg.nr;
     TileEpilogue epi = tile_epilogue(p, j);
-    cfg.ukernel(0, nullptr, 1, cfg.mr, nullptr, p.c + i * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs,
+    cfg.ukernel(0, nullptr, 1, cfg.mr, nullptr, cfg.nr, p.c + i * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs,
                 std::min<int64_t>(cfg.mr, p.m - i), std::min<int64_t>(cfg.nr, p.n - j), 1.0f, p.beta,
                 has_epilogue(p) ? &epi : nullptr);
   }
 }
 
-void run_blocked(const Problem& p, const GemmConfig& cfg, int nt) {
+// The blocked product on one thread (BLIS's five loops): jc (NC columns) -> pc (KC of k,
+// pack the B block) -> ic (MC rows, pack the A block) -> jr (NR panels) -> ir (MR rows).
+// B is read in place ("direct B") when it has unit column stride and there are too few
+// rows for a packed panel to pay off (one LSTM step, G4); A is read in place when an A
+// micro-panel would serve only one or two B panels (G8).
+void gemm_serial(const Problem& p, const GemmConfig& cfg) {
+  FlushDenormals ftz;
   const int MR = cfg.mr, NR = cfg.nr;
-  const int64_t KC = cfg.kc, NC = cfg.nc;
-  int64_t MC = cfg.mc;
-  // With few rows, shrink MC so every thread gets a block of rows.
-  if (nt > 1 && ceil_div(p.m, MC) < nt && p.m >= int64_t(nt) * MR)
-    MC = ceil_div(ceil_div(p.m, nt), MR) * MR;
-  const int64_t n_ic = ceil_div(p.m, MC);
-  // Still fewer row blocks than threads: split each block's column panels too.
-  const int64_t chunks = n_ic >= nt ? 1 : ceil_div(nt, n_ic);
-  const int64_t items = n_ic * chunks;
-
-  const int64_t nc_max = std::min(NC, p.n);
-  // A micro-panel used by only one or two B panels is not worth packing.
+  const int64_t NC = cfg.nc;
+  // even k blocks of at most cfg.kc (no short last block that costs a full C update)
+  const int64_t KC = p.k > 0 ? ceil_div(p.k, ceil_div(p.k, cfg.kc)) : cfg.kc;
+  int64_t n_ic = ceil_div(p.m, cfg.mc);  // even row blocks of at most cfg.mc rows
+  const int64_t MC = ceil_div(ceil_div(p.m, n_ic), MR) * MR;
+  n_ic = ceil_div(p.m, MC);
+  const int64_t nc_max = std::min(NC, p.n), kc_max = std::min(KC, p.k);
+  const bool direct_b = p.b_cs == 1 && p.m <= 8 * int64_t(MR);
   const bool do_pack_a = ceil_div(nc_max, NR) > 2;
-  float* bpack = workspace(WorkspaceSlot::gemm_b, size_t(std::min(KC, p.k)) * size_t(ceil_div(nc_max, NR) * NR));
+  float* bpack = workspace(WorkspaceSlot::gemm_b, size_t(kc_max) * size_t(direct_b ? NR : ceil_div(nc_max, NR) * NR));
+  float* apack = do_pack_a ? workspace(WorkspaceSlot::gemm_a, size_t(MC) * size_t(kc_max)) : nullptr;
   const bool epi_on = has_epilogue(p);
 
-#pragma omp parallel num_threads(nt) if (nt > 1)
-  {
-    const int tid = omp_get_thread_num();
-    const int team = omp_get_num_threads();
-    float* apack = do_pack_a ? workspace(WorkspaceSlot::gemm_a, size_t(MC) * size_t(std::min(KC, p.k))) : nullptr;
-    const int64_t it0 = items * tid / team, it1 = items * (tid + 1) / team;
-
-    for (int64_t jc = 0; jc < p.n; jc += NC) {
-      const int64_t nc = std::min(NC, p.n - jc);
-      const int64_t npan = ceil_div(nc, NR);
-      for (int64_t pc = 0; pc < p.k; pc += KC) {
-        const int64_t kc = std::min(KC, p.k - pc);
-        const bool last = pc + kc >= p.k;
-        const float beta = pc == 0 ? p.beta : 1.0f;
-
-#pragma omp for schedule(static)
+  for (int64_t jc = 0; jc < p.n; jc += NC) {
+    const int64_t nc = std::min(NC, p.n - jc);
+    const int64_t npan = ceil_div(nc, NR);
+    for (int64_t pc = 0; pc < p.k; pc += KC) {
+      const int64_t kc = std::min(KC, p.k - pc);
+      const bool last = pc + kc >= p.k;
+      const float beta = pc == 0 ? p.beta : 1.0f;
+      const float* b_blk = p.b + pc * p.b_rs + jc * p.b_cs;
+      if (!direct_b) {
         for (int64_t q = 0; q < npan; ++q)
-          gemm::pack_b(kc, std::min<int64_t>(NR, nc - q * NR), p.b + pc * p.b_rs + (jc + q * NR) * p.b_cs,
-                       p.b_rs, p.b_cs, NR, bpack + q * kc * NR);
-        // (implicit barrier: the B block is complete)
-
-        int64_t packed_ic = -1;
-        for (int64_t it = it0; it < it1; ++it) {
-          const int64_t ic_idx = it / chunks, chunk = it % chunks;
-          const int64_t q0 = npan * chunk / chunks, q1 = npan * (chunk + 1) / chunks;
-          if (q0 == q1) continue;
-          const int64_t ic = ic_idx * MC, mc = std::min(MC, p.m - ic);
-          const float* a_blk = p.a + ic * p.a_rs + pc * p.a_cs;
-          if (do_pack_a && packed_ic != ic_idx) {
-            gemm::pack_a(mc, kc, a_blk, p.a_rs, p.a_cs, MR, apack);
-            packed_ic = ic_idx;
+          gemm::pack_b(kc, std::min<int64_t>(NR, nc - q * NR), b_blk + q * NR * p.b_cs, p.b_rs, p.b_cs, NR,
+                       bpack + q * kc * NR);
+      } else if (nc % NR != 0) {  // the ragged last panel is packed so all NR columns are readable
+        const int64_t q = npan - 1;
+        gemm::pack_b(kc, nc - q * NR, b_blk + q * NR, p.b_rs, 1, NR, bpack);
+      }
+      for (int64_t ic_idx = 0; ic_idx < n_ic; ++ic_idx) {
+        const int64_t ic = ic_idx * MC, mc = std::min(MC, p.m - ic);
+        const float* a_blk = p.a + ic * p.a_rs + pc * p.a_cs;
+        if (do_pack_a) gemm::pack_a(mc, kc, a_blk, p.a_rs, p.a_cs, MR, apack);
+        for (int64_t q = 0; q < npan; ++q) {
+          const int64_t j = jc + q * NR;
+          const int64_t nr = std::min<int64_t>(NR, nc - q * NR);
+          const float* bp = bpack + q * kc * NR;
+          int64_t b_rs = NR;
+          if (direct_b) {
+            bp = nr == NR ? b_blk + q * NR : bpack;
+            b_rs = nr == NR ? p.b_rs : NR;
           }
-          for (int64_t q = q0; q < q1; ++q) {
-            const int64_t j = jc + q * NR;
-            const int64_t nr = std::min<int64_t>(NR, nc - q * NR);
-            TileEpilogue epi = tile_epilogue(p, j);
-            const TileEpilogue* epi_ptr = (last && epi_on) ? &epi : nullptr;
-            const float* bp = bpack + q * kc * NR;
-            for (int64_t ir = 0; ir < mc; ir += MR) {
-              const float* ap = do_pack_a ? apack + ir * kc : a_blk + ir * p.a_rs;
-              cfg.ukernel(kc, ap, do_pack_a ? 1 : p.a_rs, do_pack_a ? MR : p.a_cs, bp,
-                          p.c + (ic + ir) * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs,
-                          std::min<int64_t>(MR, mc - ir), nr, p.alpha, beta, epi_ptr);
-            }
+          TileEpilogue epi = tile_epilogue(p, j);
+          const TileEpilogue* epi_ptr = (last && epi_on) ? &epi : nullptr;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const float* ap = do_pack_a ? apack + ir * kc : a_blk + ir * p.a_rs;
+            cfg.ukernel(kc, ap, do_pack_a ? 1 : p.a_rs, do_pack_a ? MR : p.a_cs, bp, b_rs,
+                        p.c + (ic + ir) * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs, std::min<int64_t>(MR, mc - ir),
+                        nr, p.alpha, beta, epi_ptr);
           }
         }
-#pragma omp barrier
       }
+    }
+  }
+}
+
+// Threads split C into a grid of tr x tc slices (rows in multiples of MR, columns in
+// multiples of NR) and each runs gemm_serial on its slice: no barriers and no shared
+// buffers, so a thread that the OS preempts delays only its own slice, and every C
+// element is summed in the same order whatever the thread count. The grid is the one
+// that duplicates the least packing: splitting columns makes every thread pack all of
+// A (m x k), splitting rows makes every thread pack all of B (k x n).
+void run_parallel(const Problem& p, const GemmConfig& cfg, int nt) {
+  const int64_t mpan = ceil_div(p.m, cfg.mr), npan = ceil_div(p.n, cfg.nr);
+  int best_tr = 1, best_tc = 1;
+  double best_cost = -1;
+  for (int tr = 1; tr <= nt; ++tr) {
+    if (nt % tr) continue;
+    const int tc = nt / tr;
+    if (tr > mpan || tc > npan) continue;
+    // duplicated packing plus imbalance (the largest slice), in element units
+    const double dup = double(tc - 1) * double(p.m) * double(p.k) + double(tr - 1) * double(p.k) * double(p.n);
+    const double slice = double(ceil_div(mpan, tr) * cfg.mr) * double(ceil_div(npan, tc) * cfg.nr) * double(p.k);
+    const double cost = dup + slice / 4.0;
+    if (best_cost < 0 || cost < best_cost) {
+      best_cost = cost;
+      best_tr = tr;
+      best_tc = tc;
+    }
+  }
+  if (best_cost < 0) return gemm_serial(p, cfg);
+  const int tr = best_tr, tc = best_tc;
+#pragma omp parallel num_threads(tr * tc)
+  {
+    const int tid = omp_get_thread_num();
+    const int r = tid / tc, c = tid % tc;
+    const int64_t i0 = mpan * r / tr * cfg.mr, i1 = std::min(p.m, mpan * (r + 1) / tr * cfg.mr);
+    const int64_t j0 = npan * c / tc * cfg.nr, j1 = std::min(p.n, npan * (c + 1) / tc * cfg.nr);
+    if (i0 < i1 && j0 < j1) {
+      Problem s = p;
+      s.m = i1 - i0;
+      s.n = j1 - j0;
+      s.a = p.a + i0 * p.a_rs;
+      s.b = p.b + j0 * p.b_cs;
+      s.c = p.c + i0 * p.c_rs + j0 * p.c_cs;
+      if (p.bias) s.bias = p.bias + j0 * p.bias_stride;
+      gemm_serial(s, cfg);
     }
   }
 }
@@ -132,7 +173,9 @@ void run_blocked(const Problem& p, const GemmConfig& cfg, int nt) {
 int threads_for(const Problem& p) {
   const double flops = 2.0 * double(p.m) * double(p.n) * double(p.k);
   int nt = get_num_threads();
-  if (flops < 2.0 * 40 * 40 * 40) return 1;
+  // below ~2 MFLOP (about 20 us on one core) waking a second thread costs more than it
+  // saves, and far more when another process holds the other core
+  if (flops < 2.0e6) return 1;
   const int64_t useful = std::max<int64_t>(1, int64_t(flops / 1.0e5));
   return int(std::min<int64_t>(nt, useful));
 }
@@ -141,7 +184,8 @@ void run(const Problem& p, int nt) {
   if (p.m == 0 || p.n == 0) return;
   const GemmConfig& cfg = *kernel_table().gemm;
   if (p.k == 0 || p.alpha == 0.0f) return scale_only(p, cfg, nt);
-  run_blocked(p, cfg, nt);
+  if (nt <= 1) return gemm_serial(p, cfg);
+  run_parallel(p, cfg, nt);
 }
 
 void check_sizes(const char* fn, int64_t m, int64_t n, int64_t k) {

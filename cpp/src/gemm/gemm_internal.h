@@ -16,11 +16,12 @@ struct TileEpilogue {
 
 /// The micro-kernel contract (BLIS style). Computes the MR x NR tile
 ///   C[0:m, 0:n] = epi(alpha * A·B + beta * C)            (beta == 0: C not read)
-/// where A[i, p] = a[i * a_rs + p * a_cs] (rows i >= m are never read) and B is a packed
-/// panel: B[p, j] = b[p * NR + j] (zero-padded to NR columns). `epi` is applied only when
-/// `epi` is non-null. m <= MR, n <= NR.
+/// where A[i, p] = a[i * a_rs + p * a_cs] (rows i >= m are never read) and B is a panel of
+/// NR contiguous columns per row: B[p, j] = b[p * b_rs + j] (b_rs == NR for a packed panel,
+/// the row stride of B when read in place; all NR columns must be readable). `epi` is
+/// applied only when `epi` is non-null. m <= MR, n <= NR.
 using SgemmUkernel = void (*)(int64_t k, const float* a, int64_t a_rs, int64_t a_cs,
-                              const float* b, float* c, int64_t c_rs, int64_t c_cs, int64_t m,
+                              const float* b, int64_t b_rs, float* c, int64_t c_rs, int64_t c_cs, int64_t m,
                               int64_t n, float alpha, float beta, const TileEpilogue* epi);
 
 /// A micro-kernel and the block sizes that suit it, defined next to it in isa/.

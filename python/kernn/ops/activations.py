@@ -103,7 +103,7 @@ def _rows(arr, name, fn):
     if arr.ndim < 1:
         raise ValueError(f"{fn}: {name} must have at least 1 dimension. Received: {name}.shape={arr.shape}")
     arr = np.ascontiguousarray(arr)
-    return arr.reshape(int(np.prod(arr.shape[:-1], dtype=np.int64)), arr.shape[-1])
+    return arr.reshape(math.prod(arr.shape[:-1]), arr.shape[-1])
 
 
 def _into(out, shape, fn, x):

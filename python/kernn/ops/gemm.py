@@ -5,6 +5,7 @@ from kernn import _core
 from kernn.ops._common import as_float32, out_array
 
 _GEMM_ACTIVATIONS = {None: 0, "linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
+_F32 = np.dtype(np.float32)
 
 
 def _as_3d(arr, batch_shape, rows, cols):
@@ -46,6 +47,25 @@ def matmul(a, b, *, transpose_a=False, transpose_b=False, alpha=1.0, beta=0.0, o
     array([3., 4., 5., 6.], dtype=float32)
     """
     fn = "matmul"
+    if (type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2
+            and a.dtype == _F32 and b.dtype == _F32):
+        # fast path for 2-D float32 operands (every Dense step): no broadcasting machinery
+        am = a.T if transpose_a else a
+        bm = b.T if transpose_b else b
+        m, k = am.shape
+        k2, n = bm.shape
+        act = _GEMM_ACTIVATIONS.get(activation, -1) if isinstance(activation, (str, type(None))) else -1
+        if (k == k2 and act >= 0
+                and (bias is None or (type(bias) is np.ndarray and bias.dtype == _F32 and bias.shape == (n,)))):
+            if out is None:
+                out = np.empty((m, n), dtype=_F32)
+                _core.matmul(am, bm, out, float(alpha), 0.0, bias, act)
+                return out
+            if (type(out) is np.ndarray and out.dtype == _F32 and out.shape == (m, n) and out.flags.writeable
+                    and not np.may_share_memory(out, a) and not np.may_share_memory(out, b)
+                    and (bias is None or not np.may_share_memory(out, bias))):
+                _core.matmul(am, bm, out, float(alpha), float(beta), bias, act)
+                return out
     a = as_float32(a, "a", fn)
     b = as_float32(b, "b", fn)
     for name, arr in (("a", a), ("b", b)):
@@ -69,12 +89,15 @@ def matmul(a, b, *, transpose_a=False, transpose_b=False, alpha=1.0, beta=0.0, o
             f"{fn}: inner dimensions differ: a{ta} gives {k} columns (a.shape={a.shape}) but "
             f"b{tb} gives {k2} rows (b.shape={b.shape})"
         )
-    try:
-        batch = np.broadcast_shapes(am.shape[:-2], bm.shape[:-2])
-    except ValueError:
-        raise ValueError(
-            f"{fn}: batch dimensions do not broadcast: a.shape={a.shape}, b.shape={b.shape}"
-        ) from None
+    if am.ndim == 2 and bm.ndim == 2:
+        batch = ()
+    else:
+        try:
+            batch = np.broadcast_shapes(am.shape[:-2], bm.shape[:-2])
+        except ValueError:
+            raise ValueError(
+                f"{fn}: batch dimensions do not broadcast: a.shape={a.shape}, b.shape={b.shape}"
+            ) from None
     shape = tuple(batch) + (m, n)
     if out is None:
         out = np.empty(shape, dtype=np.float32)
@@ -86,20 +109,23 @@ def matmul(a, b, *, transpose_a=False, transpose_b=False, alpha=1.0, beta=0.0, o
         if bias.shape != (n,):
             raise ValueError(f"{fn}: bias has shape {bias.shape} but the output has {n} columns")
 
-    a3 = _as_3d(am, batch, m, k)
-    b3 = _as_3d(bm, batch, k, n)
+    overlap = (np.may_share_memory(out, a) or np.may_share_memory(out, b)
+               or (bias is not None and np.may_share_memory(out, bias)))
     target = out
-    overlap = any(np.may_share_memory(out, x) for x in (a, b) + ((bias,) if bias is not None else ()))
-    o3 = None
-    if not overlap:
-        try:
-            o3 = out.view()
-            o3.shape = (int(np.prod(batch, dtype=np.int64)), m, n)  # raises if it would need a copy
-        except AttributeError:
-            o3 = None
-    if o3 is None:  # write somewhere safe, then copy into out
+    if overlap:  # write somewhere safe, then copy into out
         target = np.array(out, dtype=np.float32, copy=True) if beta != 0.0 else np.empty(shape, np.float32)
-        o3 = target.reshape((int(np.prod(batch, dtype=np.int64)), m, n))
+    if not batch:
+        a3, b3, o3 = am, bm, target
+    else:
+        nb = int(np.prod(batch, dtype=np.int64))
+        a3 = _as_3d(am, batch, m, k)
+        b3 = _as_3d(bm, batch, k, n)
+        try:
+            o3 = target.view()
+            o3.shape = (nb, m, n)  # raises if it would need a copy
+        except AttributeError:
+            target = np.array(out, dtype=np.float32, copy=True) if beta != 0.0 else np.empty(shape, np.float32)
+            o3 = target.reshape((nb, m, n))
     _core.matmul(a3, b3, o3, float(alpha), float(beta), bias, _GEMM_ACTIVATIONS[activation])
     if target is not out:
         out[...] = target

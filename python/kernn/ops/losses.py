@@ -1,4 +1,6 @@
 """Fused cross-entropy losses with their gradients: per-sample loss and dL/dy_pred in one pass."""
+import math
+
 import numpy as np
 
 from kernn import _core
@@ -14,7 +16,7 @@ def _pred_rows(y_pred, fn):
 
 def _run(kind, target, y_pred, from_logits, fn):
     cols = y_pred.shape[-1]
-    rows = int(np.prod(y_pred.shape[:-1], dtype=np.int64))
+    rows = math.prod(y_pred.shape[:-1])
     loss = np.empty(y_pred.shape[:-1], dtype=np.float32)
     grad = np.empty(y_pred.shape, dtype=np.float32)
     if rows == 0:

@@ -11,9 +11,9 @@ namespace kernn::avx512 {
 #include "gemm/isa/ukernel.inc"
 
 static void sgemm_ukernel_6x32(int64_t k, const float* a, int64_t a_rs, int64_t a_cs, const float* b,
-                              float* c, int64_t c_rs, int64_t c_cs, int64_t m, int64_t n,
+                              int64_t b_rs, float* c, int64_t c_rs, int64_t c_cs, int64_t m, int64_t n,
                               float alpha, float beta, const gemm::TileEpilogue* epi) {
-  sgemm_ukernel_tpl<6, 2>(k, a, a_rs, a_cs, b, c, c_rs, c_cs, m, n, alpha, beta, epi);
+  sgemm_ukernel_tpl<6, 2>(k, a, a_rs, a_cs, b, b_rs, c, c_rs, c_cs, m, n, alpha, beta, epi);
 }
 
 const gemm::GemmConfig& gemm_config() {
