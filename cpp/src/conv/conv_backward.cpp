@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "conv/conv_driver.h"
 #include "core/workspace.h"
@@ -59,6 +60,84 @@ bool backward_data_as_conv(const ConvGeometry& g, const float* dy, const float* 
   }, buf);
   igemm_conv(t, dy, buf, nullptr, GemmActivation::none, dx);
   return true;
+}
+
+// dw = sum over p of partial[p * wsize + e], in order of p, each element by one thread.
+void reduce_partials(const float* partial, int64_t parts, int64_t wsize, float* dw) {
+  if (parts == 1) {
+    if (partial != dw) std::memcpy(dw, partial, sizeof(float) * size_t(wsize));
+    return;
+  }
+  const int nt = get_num_threads();
+  const int64_t chunks = ceil_div(wsize, 1024);
+#pragma omp parallel for num_threads(nt) if (nt > 1 && chunks > 4) schedule(static)
+  for (int64_t ch = 0; ch < chunks; ++ch) {
+    const int64_t e0 = ch * 1024, e1 = std::min(wsize, e0 + 1024);
+    for (int64_t e = e0; e < e1; ++e) {
+      float s = partial[e];
+      for (int64_t p = 1; p < parts; ++p) s += partial[p * wsize + e];
+      dw[e] = s;
+    }
+  }
+}
+
+// Kernel gradient of a groups == 1 convolution by the wgrad micro-kernel: pixels are split
+// into fixed blocks of kPixBlock; `parts` fixed ranges of blocks are summed into one partial
+// result each (partial + p * wsize), in parallel, each by one thread.
+constexpr int64_t kPixBlock = 128;
+
+void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int64_t parts, int64_t items,
+                    int64_t blocks_per_img, float* partial) {
+  const conv::ConvKernels& k = *kernel_table().conv;
+  const int64_t MR = k.mr, NR = k.nr;
+  const int64_t taps = g.kernel_h * g.kernel_w, C = g.in_c, F = g.out_c, panels = ceil_div(F, NR);
+  const int64_t pix = g.out_h * g.out_w, in_img = g.in_h * g.in_w * C, wsize = taps * C * F;
+  const int nt = get_num_threads();
+#pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && conv_flops(g) >= kParallelFlops)
+  {
+    static thread_local std::vector<const float*> ptr_buf;
+    static thread_local std::vector<float> zero_buf, dy_buf;
+    if (ptr_buf.size() < size_t(taps * kPixBlock)) ptr_buf.resize(size_t(taps * kPixBlock));
+    if (zero_buf.size() < size_t(C)) zero_buf.assign(size_t(C), 0.0f);
+    if (dy_buf.size() < size_t(kPixBlock * NR)) dy_buf.resize(size_t(kPixBlock * NR));
+    const float** pp = ptr_buf.data();
+    const float* zp = zero_buf.data();
+    float* dyp = dy_buf.data();
+#pragma omp for schedule(static)
+    for (int64_t p = 0; p < parts; ++p) {
+      float* acc = partial + p * wsize;
+      std::memset(acc, 0, sizeof(float) * size_t(wsize));
+      for (int64_t item = items * p / parts; item < items * (p + 1) / parts; ++item) {
+        const int64_t n = item / blocks_per_img, p0 = (item % blocks_per_img) * kPixBlock;
+        const int64_t P = std::min(kPixBlock, pix - p0);
+        const float* x_img = x + n * in_img;
+        for (int64_t i = 0; i < P; ++i) {
+          const int64_t oy = (p0 + i) / g.out_w, ox = (p0 + i) % g.out_w;
+          const int64_t iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
+          for (int64_t ky = 0, t = 0; ky < g.kernel_h; ++ky) {
+            const int64_t iy = iy0 + ky * g.dilation_h;
+            const bool row_in = iy >= 0 && iy < g.in_h;
+            for (int64_t kx = 0; kx < g.kernel_w; ++kx, ++t) {
+              const int64_t ix = ix0 + kx * g.dilation_w;
+              pp[t * kPixBlock + i] = row_in && ix >= 0 && ix < g.in_w ? x_img + (iy * g.in_w + ix) * C : zp;
+            }
+          }
+        }
+        const float* dy_blk = dy + (n * pix + p0) * F;
+        for (int64_t q = 0; q < panels; ++q) {
+          const int64_t nq = std::min(NR, F - q * NR);
+          for (int64_t i = 0; i < P; ++i) {
+            const float* src = dy_blk + i * F + q * NR;
+            float* dst = dyp + i * NR;
+            for (int64_t j = 0; j < NR; ++j) dst[j] = j < nq ? src[j] : 0.0f;
+          }
+          for (int64_t t = 0; t < taps; ++t)
+            for (int64_t c0 = 0; c0 < C; c0 += MR)
+              k.wgrad(P, pp + t * kPixBlock, c0, std::min(MR, C - c0), dyp, acc + t * C * F + q * NR, F, nq);
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -159,6 +238,14 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
     return;
   }
   const bool dwise = is_depthwise(g);
+  if (g.groups == 1) {
+    const int64_t blocks_per_img = ceil_div(g.out_h * g.out_w, kPixBlock), items = g.batch * blocks_per_img;
+    const int64_t parts = std::min<int64_t>(kPartials, items);
+    float* partial = workspace(WorkspaceSlot::scratch1, size_t(parts * wsize));
+    wgrad_partials(g, x, dy, parts, items, blocks_per_img, partial);
+    reduce_partials(partial, parts, wsize, dw);
+    return;
+  }
   const int64_t trows = dwise ? 1 : tile_rows(g, K), ntiles = ceil_div(g.out_h, trows);
   // a work item is one tile of one image, or (small images) several whole images
   const int64_t ipi = !dwise && ntiles == 1 ? images_per_item(g, K) : 1;
@@ -196,19 +283,7 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
       first = false;
     }
   });
-  if (parts > 1) {
-    const int nt = get_num_threads();
-    const int64_t chunks = ceil_div(wsize, 1024);
-#pragma omp parallel for num_threads(nt) if (nt > 1 && chunks > 4) schedule(static)
-    for (int64_t ch = 0; ch < chunks; ++ch) {
-      const int64_t e0 = ch * 1024, e1 = std::min(wsize, e0 + 1024);
-      for (int64_t e = e0; e < e1; ++e) {
-        float s = partial[e];
-        for (int64_t p = 1; p < parts; ++p) s += partial[p * wsize + e];
-        dw[e] = s;
-      }
-    }
-  }
+  if (parts > 1) reduce_partials(partial, parts, wsize, dw);
 }
 
 }  // namespace kernn
