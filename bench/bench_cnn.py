@@ -77,7 +77,7 @@ def torch_epoch_fn(torch, wid, x, y):
             loss = loss_fn(net(tx[idx]), ty[idx])
             loss.backward()
             opt.step()
-            total += float(loss) * len(idx)
+            total += loss.item() * len(idx)
         return total / len(tx)
     return epoch
 

@@ -262,3 +262,27 @@ def test_depthwise_and_transpose_identical_for_any_thread_count(rng, threads):
     kernn.set_num_threads(threads)
     for a, b in zip(base, run()):
         assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("case", ["bfilter_images_grouped", "col2im_strided", "grouped_forward"])
+def test_gemm_paths_with_threads_match_reference(rng, case):
+    """Shapes whose per-item GEMMs are big enough to be threaded themselves (>= 2 MFLOP)."""
+    if case == "bfilter_images_grouped":
+        x, k, kw = (rng.standard_normal((32, 8, 8, 16), dtype=np.float32),
+                    rng.standard_normal((3, 3, 16, 32), dtype=np.float32), dict(padding="same"))
+    elif case == "col2im_strided":
+        x, k, kw = (rng.standard_normal((4, 17, 17, 32), dtype=np.float32),
+                    rng.standard_normal((3, 3, 32, 64), dtype=np.float32), dict(strides=2))
+    else:
+        x, k, kw = (rng.standard_normal((4, 16, 16, 64), dtype=np.float32),
+                    rng.standard_normal((3, 3, 32, 64), dtype=np.float32), dict(padding="same", groups=2))
+    kernn.set_num_threads(2)
+    y = kernn.ops.conv2d(x, k, **kw)
+    g = rng.standard_normal(y.shape, dtype=np.float32)
+    got = kernn.ops.conv2d_backward(x, k, g, **kw)
+    groups = kw.get("groups", 1)
+    s = (kw.get("strides", 1),) * 2
+    pad = kw.get("padding", "valid")
+    np.testing.assert_allclose(y, ref.conv2d(x, k, None, s, pad, (1, 1), groups), rtol=1e-3, atol=1e-3)
+    for a, r in zip(got, ref.conv2d_backward(x, k, g, s, pad, (1, 1), groups)):
+        np.testing.assert_allclose(a, r, rtol=1e-3, atol=2e-3)

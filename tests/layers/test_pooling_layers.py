@@ -74,3 +74,18 @@ def test_pooling_errors():
         layers.UpSampling2D(interpolation="cubic")
     with pytest.raises(ValueError, match=r"`cropping` parameter of `Cropping2D` layer must be smaller"):
         layers.Cropping2D(((2, 2), (0, 0)))(np.ones((1, 4, 4, 1), np.float32))
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: layers.MaxPooling2D(), (0, 4, 4, 2)), (lambda: layers.AveragePooling1D(padding="same"), (0, 5, 3)),
+    (lambda: layers.GlobalMaxPooling2D(), (0, 3, 3, 2)), (lambda: layers.LayerNormalization(), (0, 4)),
+    (lambda: layers.UpSampling2D(interpolation="bilinear"), (0, 2, 2, 1)),
+    (lambda: layers.Conv2DTranspose(2, 3, strides=2, padding="same"), (0, 3, 3, 2)),
+    (lambda: layers.DepthwiseConv2D(3), (0, 4, 4, 2)), (lambda: layers.Conv1D(2, 3), (0, 5, 2)),
+], ids=["maxpool2d", "avgpool1d", "globalmax", "layernorm", "bilinear", "conv2d_transpose", "depthwise", "conv1d"])
+def test_zero_size_batch(make, shape):
+    layer = make()
+    y = layer(np.zeros(shape, np.float32), training=True)
+    assert y.shape[0] == 0 and y.shape[1:] == layer.compute_output_shape((None,) + shape[1:])[1:]
+    dx = layer.backward(np.zeros_like(y))
+    assert dx.shape == shape

@@ -60,13 +60,17 @@ void check_conv_geometry(const ConvGeometry& g, const char* fn);
 
 /// y = act(conv(x, w) + bias). bias (out_c) may be null. Picks the algorithm per shape:
 /// 1x1 stride 1 unpadded is one GEMM over batch*h*w rows; depthwise (in_c / groups == 1)
-/// is a direct SIMD kernel; otherwise im2col over tiles of output rows (a per-thread
-/// workspace) feeding kernn::sgemm with the bias + activation fused. Deterministic for
-/// any thread count. Throws kernn::Error for a bad geometry.
+/// is a direct SIMD kernel; groups == 1 runs an indirect-GEMM micro-kernel (a pointer per
+/// output pixel and kernel tap, so no im2col copy) with the bias and activation applied in
+/// registers; other grouped convolutions run im2col over tiles of output rows (a per-thread
+/// workspace) feeding kernn::sgemm with the bias + activation fused. Deterministic for any
+/// thread count. Throws kernn::Error for a bad geometry.
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias,
                     GemmActivation activation, float* y);
 
 /// dx = d(sum(dy * conv(x, w)))/dx, written (not accumulated) into dx (batch, in_h, in_w, in_c).
+/// Stride 1: a convolution of dy with the flipped kernel (the forward kernels); otherwise a
+/// GEMM per tile and col2im, each image's tiles added in order.
 void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx);
 
 /// dw (kernel_h, kernel_w, in_c / groups, out_c) and, when dbias is not null, dbias (out_c)

@@ -30,11 +30,19 @@ using DwBackwardFilterRow = void (*)(const ConvGeometry& g, const float* x_img, 
 using ConvIgemmUkernel = void (*)(int64_t taps, int64_t cin, const float* const* ptrs, const float* w, float* y,
                                   int64_t y_rs, int64_t m, int64_t n, const float* bias, GemmActivation act);
 
+/// Kernel-gradient micro-kernel (MR input channels x NR output channels of one tap):
+///   acc[(c0 + r) * acc_rs + j] += sum_{i < P} xp[i][c0 + r] * dy[i * NR + j]
+/// for r < mc (<= MR), j < n (<= NR). xp holds each pixel's input row for this tap (a zero
+/// row in the padding); dy is a packed panel of P rows of NR output-gradient values.
+using ConvWgradUkernel = void (*)(int64_t P, const float* const* xp, int64_t c0, int64_t mc, const float* dy,
+                                  float* acc, int64_t acc_rs, int64_t n);
+
 struct ConvKernels {
   ConvIgemmUkernel igemm;
   int mr, nr;  ///< register tile of igemm
   ConvIgemmUkernel igemm_narrow;  ///< the same with one vector of output channels (nr_narrow)
   int nr_narrow;
+  ConvWgradUkernel wgrad;  ///< register tile mr x nr, like igemm
   DwForwardRow forward_row;
   DwBackwardDataRow backward_data_row;
   DwBackwardFilterRow backward_filter_row;
