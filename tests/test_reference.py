@@ -1,7 +1,11 @@
 """The references themselves, checked by central finite differences in float64."""
 import numpy as np
+import pytest
 
+from reference import activations as ref_act
 from reference import gemm as ref_gemm
+from reference import losses as ref_loss
+from reference import optimizers as ref_opt
 
 
 def numerical_grad(f, x, eps=1e-6):
@@ -87,21 +91,18 @@ def test_gru_reference_gradients():
     _rnn_case("gru", reset_after=False, go_backwards=True, seed=3)
     _rnn_case("gru", reset_after=False, activation="selu", recurrent_activation="sigmoid", seed=4)
 # ---- activations, softmax, losses, optimizers ------------------------------------------
-import pytest  # noqa: E402
-
-from reference import activations as ref_act  # noqa: E402
-from reference import losses as ref_loss  # noqa: E402
-from reference import optimizers as ref_opt  # noqa: E402
 
 
 @pytest.mark.parametrize("name,params", [(n, {}) for n in ref_act.ELEMENTWISE] + [
     ("relu", {"negative_slope": 0.1, "max_value": 1.5, "threshold": 0.3}),
     ("relu", {"negative_slope": 0.2, "threshold": -0.4}),
-    ("leaky_relu", {"negative_slope": 0.3}), ("elu", {"alpha": 0.5})], ids=str)
+    ("leaky_relu", {"negative_slope": 0.3}), ("elu", {"alpha": 0.5}), ("celu", {"alpha": 2.0}),
+    ("squareplus", {"b": 1.0}), ("soft_shrink", {"threshold": 1.0})], ids=str)
 def test_activation_reference_derivatives(name, params):
     rng = np.random.default_rng(2)
     x = rng.uniform(-4, 4, size=40)
-    x = x[np.min(np.abs(x[:, None] - np.array([-3.0, 0.0, 0.3, -0.4, 1.5, 3.0, 6.0])), axis=1) > 1e-3]  # no kinks
+    kinks = np.array([-3.0, -1.0, -0.5, 0.0, 0.3, -0.4, 0.5, 1.0, 1.5, 3.0, 6.0])
+    x = x[np.min(np.abs(x[:, None] - kinks), axis=1) > 1e-3]
     eps = 1e-6
     fd = (ref_act.forward(x + eps, name, **params) - ref_act.forward(x - eps, name, **params)) / (2 * eps)
     np.testing.assert_allclose(ref_act.derivative(x, name, **params), fd, rtol=1e-6, atol=1e-8)
@@ -169,3 +170,55 @@ def test_sgd_reference_nesterov_is_lookahead():
     new_p, new_v = ref_opt.sgd(p, g, v, 0.1, 0.9, nesterov=True)
     np.testing.assert_allclose(new_v[0], 0.9 * 0.2 - 0.1 * 0.5)
     np.testing.assert_allclose(new_p[0], 1.0 + 0.9 * new_v[0] - 0.1 * 0.5)
+
+
+# --- layers (tests/reference/layers.py) ----------------------------------------------------
+def _check_layer_grad(fwd, bwd_dx, x, g, rtol=1e-6, atol=1e-8):
+    loss = lambda: float(np.sum(g * fwd(x)))  # noqa: E731
+    np.testing.assert_allclose(bwd_dx, numerical_grad(loss, x), rtol=rtol, atol=atol)
+
+
+def test_dense_reference_gradients():
+    from reference import layers as ref_layers
+    rng = np.random.default_rng(7)
+    for act in ("linear", "relu", "sigmoid", "tanh", "softmax", "elu"):
+        x = rng.standard_normal((3, 2, 4)) + 0.05  # N-D input, away from relu's kink
+        k, b = rng.standard_normal((4, 5)), rng.standard_normal(5)
+        g = rng.standard_normal((3, 2, 5))
+        dx, dk, db = ref_layers.dense_backward(x, k, b, g, act)
+        loss = lambda: float(np.sum(g * ref_layers.dense(x, k, b, act)))  # noqa: E731
+        np.testing.assert_allclose(dx, numerical_grad(loss, x), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(dk, numerical_grad(loss, k), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(db, numerical_grad(loss, b), rtol=1e-5, atol=1e-7)
+
+
+def test_elementwise_layer_references_gradients():
+    from reference import layers as ref_layers
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((4, 6)) * 2
+    x[np.abs(x) < 0.05] = 0.3  # no kinks within eps
+    x[np.abs(x - 0.5) < 0.05] = 0.7
+    x[np.abs(x - 1.5) < 0.05] = 1.7
+    g = rng.standard_normal((4, 6))
+    p = dict(negative_slope=0.1, max_value=1.5, threshold=0.5)
+    _check_layer_grad(lambda v: ref_layers.relu_layer(v, **p), ref_layers.relu_layer_backward(x, g, **p), x, g)
+    _check_layer_grad(lambda v: ref_layers.leaky_relu(v, 0.3), ref_layers.leaky_relu_backward(x, g, 0.3), x, g)
+    _check_layer_grad(lambda v: ref_layers.elu(v, 0.7), ref_layers.elu_backward(x, g, 0.7), x, g)
+    for axis in (-1, 0):
+        _check_layer_grad(lambda v: ref_layers.softmax(v, axis), ref_layers.softmax_backward(x, g, axis), x, g)
+
+
+def test_shape_layer_references_gradients():
+    from reference import layers as ref_layers
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((2, 3, 4))
+    g = rng.standard_normal((2, 4, 3))
+    _check_layer_grad(lambda v: ref_layers.permute(v, (2, 1)), ref_layers.permute_backward(g, (2, 1)), x, g)
+    x2 = rng.standard_normal((2, 3))
+    g2 = rng.standard_normal((2, 5, 3))
+    _check_layer_grad(lambda v: ref_layers.repeat_vector(v, 5), ref_layers.repeat_vector_backward(g2), x2, g2)
+    g3 = rng.standard_normal((2, 12))
+    _check_layer_grad(ref_layers.flatten, ref_layers.flatten_backward(x.shape, g3), x, g3)
+    mask = (rng.random((2, 3, 4)) > 0.5).astype(float)
+    g4 = rng.standard_normal((2, 3, 4))
+    _check_layer_grad(lambda v: ref_layers.dropout(v, mask, 0.4), ref_layers.dropout_backward(g4, mask, 0.4), x, g4)

@@ -40,8 +40,9 @@ std::string shape_str(const std::vector<int64_t>& s) {
   return r + (s.size() == 1 ? ",)" : ")");
 }
 
-ActivationParams make_params(float negative_slope, float max_value, float threshold, float alpha) {
+ActivationParams make_params(float negative_slope, float max_value, float threshold, float alpha, float b) {
   ActivationParams p;
+  p.b = b;
   p.negative_slope = negative_slope;
   p.max_value = max_value;
   p.threshold = threshold;
@@ -66,31 +67,47 @@ void bind_act(py::module_& m) {
   m.def(
       "activation",
       [](const py::array& x, py::array& y, const std::string& name, float negative_slope, float max_value,
-         float threshold, float alpha) {
+         float threshold, float alpha, float b) {
         View vx = contiguous(x, "activation", "x", 1), vy = contiguous(y, "activation", "out", 1, true);
         KERNN_CHECK(vx.dim(0) == vy.dim(0), "activation: x has ", vx.dim(0), " values but out has ", vy.dim(0));
         const Activation act = activation_from_name(name);
-        const ActivationParams p = make_params(negative_slope, max_value, threshold, alpha);
+        const ActivationParams p = make_params(negative_slope, max_value, threshold, alpha, b);
         py::gil_scoped_release release;
         activation_forward(act, p, vx.dim(0), vx.ptr, vy.ptr);
       },
       py::arg("x"), py::arg("out"), py::arg("name"), py::arg("negative_slope"), py::arg("max_value"),
-      py::arg("threshold"), py::arg("alpha"));
+      py::arg("threshold"), py::arg("alpha"), py::arg("b"));
   m.def(
       "activation_grad",
       [](const py::array& x, const py::array& g, py::array& dx, const std::string& name, float negative_slope,
-         float max_value, float threshold, float alpha) {
+         float max_value, float threshold, float alpha, float b) {
         View vx = contiguous(x, "activation_grad", "x", 1), vg = contiguous(g, "activation_grad", "grad", 1);
         View vd = contiguous(dx, "activation_grad", "out", 1, true);
         KERNN_CHECK(vx.dim(0) == vg.dim(0) && vx.dim(0) == vd.dim(0), "activation_grad: x has ", vx.dim(0),
                     " values, grad ", vg.dim(0), ", out ", vd.dim(0));
         const Activation act = activation_from_name(name);
-        const ActivationParams p = make_params(negative_slope, max_value, threshold, alpha);
+        const ActivationParams p = make_params(negative_slope, max_value, threshold, alpha, b);
         py::gil_scoped_release release;
         activation_backward(act, p, vx.dim(0), vx.ptr, vg.ptr, vd.ptr);
       },
       py::arg("x"), py::arg("grad"), py::arg("out"), py::arg("name"), py::arg("negative_slope"),
-      py::arg("max_value"), py::arg("threshold"), py::arg("alpha"));
+      py::arg("max_value"), py::arg("threshold"), py::arg("alpha"), py::arg("b"));
+  m.def(
+      "activation_grad_from_output",
+      [](const py::array& y, const py::array& g, py::array& dx, const std::string& name, float negative_slope,
+         float max_value, float threshold, float alpha, float b) {
+        const char* fn = "activation_grad";
+        View vy = contiguous(y, fn, "y", 1), vg = contiguous(g, fn, "grad", 1);
+        View vd = contiguous(dx, fn, "out", 1, true);
+        KERNN_CHECK(vy.dim(0) == vg.dim(0) && vy.dim(0) == vd.dim(0), fn, ": y has ", vy.dim(0), " values, grad ",
+                    vg.dim(0), ", out ", vd.dim(0));
+        const Activation act = activation_from_name(name);
+        const ActivationParams p = make_params(negative_slope, max_value, threshold, alpha, b);
+        py::gil_scoped_release release;
+        activation_backward_from_output(act, p, vy.dim(0), vy.ptr, vg.ptr, vd.ptr);
+      },
+      py::arg("y"), py::arg("grad"), py::arg("out"), py::arg("name"), py::arg("negative_slope"),
+      py::arg("max_value"), py::arg("threshold"), py::arg("alpha"), py::arg("b"));
   m.def(
       "softmax",
       [](const py::array& x, py::array& y, bool log) {

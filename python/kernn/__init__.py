@@ -19,6 +19,9 @@ if _core.dispatch_warning():
 
 from kernn import ops  # noqa: E402
 from kernn import activations  # noqa: E402
+from kernn import callbacks, layers, models  # noqa: E402
+from kernn.layers import Input  # noqa: E402
+from kernn.models import Model, Sequential  # noqa: E402
 
 
 def isa():
@@ -77,3 +80,8 @@ def get_cmake_dir():
 
 __all__ = ["__version__", "cpu_info", "get_cmake_dir", "get_include", "get_num_threads", "isa", "ops",
            "set_num_threads"]
+__all__ += ["Input", "Model", "Sequential", "callbacks", "layers", "models"]
+
+from kernn import constraints, initializers, losses, metrics, optimizers, regularizers, utils  # noqa: E402
+
+__all__ += ["constraints", "initializers", "losses", "metrics", "optimizers", "regularizers", "utils"]

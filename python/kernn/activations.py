@@ -14,7 +14,8 @@ from kernn import ops
 __all__ = [
     "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "softplus", "softsign",
     "hard_sigmoid", "hard_silu", "hard_swish", "exponential", "sigmoid", "tanh", "softmax", "log_softmax",
-    "linear", "get", "serialize", "deserialize", "backward",
+    "linear", "mish", "log_sigmoid", "celu", "squareplus", "soft_shrink", "hard_shrink", "hard_tanh",
+    "tanh_shrink", "sparse_plus", "sparse_sigmoid", "get", "serialize", "deserialize", "backward",
 ]
 
 
@@ -106,6 +107,56 @@ def linear(x):
     return ops.activation(x, "linear")
 
 
+def mish(x):
+    """`x * tanh(softplus(x))`."""
+    return ops.activation(x, "mish")
+
+
+def log_sigmoid(x):
+    """`log(sigmoid(x))`, computed stably as `-softplus(-x)`."""
+    return ops.activation(x, "log_sigmoid")
+
+
+def celu(x, alpha=1.0):
+    """Continuously differentiable ELU: `max(x, 0) + min(alpha * (exp(x / alpha) - 1), 0)`. `alpha` defaults to `1.0`."""
+    return ops.activation(x, "celu", alpha=alpha)
+
+
+def squareplus(x, b=4):
+    """`(x + sqrt(x^2 + b)) / 2`. `b` defaults to `4`."""
+    return ops.activation(x, "squareplus", b=b)
+
+
+def soft_shrink(x, threshold=0.5):
+    """`x - threshold` above `threshold`, `x + threshold` below `-threshold`, else 0. Defaults to `0.5`."""
+    return ops.activation(x, "soft_shrink", threshold=threshold)
+
+
+def hard_shrink(x, threshold=0.5):
+    """`x` where `|x| > threshold`, else 0. `threshold` defaults to `0.5`."""
+    return ops.activation(x, "hard_shrink", threshold=threshold)
+
+
+def hard_tanh(x):
+    """`clip(x, -1, 1)`."""
+    return ops.activation(x, "hard_tanh")
+
+
+def tanh_shrink(x):
+    """`x - tanh(x)`."""
+    return ops.activation(x, "tanh_shrink")
+
+
+def sparse_plus(x):
+    """0 for `x <= -1`, `(x + 1)^2 / 4` in between, `x` for `x >= 1`."""
+    return ops.activation(x, "sparse_plus")
+
+
+def sparse_sigmoid(x):
+    """`clip((x + 1) / 2, 0, 1)`."""
+    return ops.activation(x, "sparse_sigmoid")
+
+
 def _over_axis(fn, x, axis):
     import numpy as np
 
@@ -131,7 +182,10 @@ _ALL = {
     "relu": relu, "relu6": relu6, "leaky_relu": leaky_relu, "elu": elu, "selu": selu, "gelu": gelu,
     "silu": silu, "swish": swish, "softplus": softplus, "softsign": softsign, "hard_sigmoid": hard_sigmoid,
     "hard_silu": hard_silu, "hard_swish": hard_swish, "exponential": exponential, "sigmoid": sigmoid,
-    "tanh": tanh, "softmax": softmax, "log_softmax": log_softmax, "linear": linear,
+    "tanh": tanh, "softmax": softmax, "log_softmax": log_softmax, "linear": linear, "mish": mish,
+    "log_sigmoid": log_sigmoid, "celu": celu, "squareplus": squareplus, "soft_shrink": soft_shrink,
+    "hard_shrink": hard_shrink, "hard_tanh": hard_tanh, "tanh_shrink": tanh_shrink, "sparse_plus": sparse_plus,
+    "sparse_sigmoid": sparse_sigmoid,
 }
 # the function objects -> their canonical name (aliases share one object)
 _NAME_OF = {}

@@ -29,6 +29,13 @@ class MaxNorm(Constraint):
     Args:
         max_value: maximum norm. Defaults to `2`.
         axis: axis (or axes) along which norms are computed. Defaults to `0`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> w = MaxNorm(1.0)(np.array([[3.0], [4.0]]))
+    >>> np.round(w.astype(float), 4).tolist()
+    [[0.6], [0.8]]
     """
 
     def __init__(self, max_value=2, axis=0):

@@ -291,7 +291,17 @@ class _FixedVarianceScaling(VarianceScaling):
 
 
 class GlorotUniform(_FixedVarianceScaling):
-    """Uniform on [-limit, limit], limit = sqrt(6 / (fan_in + fan_out)). Args: seed."""
+    """Uniform on [-limit, limit], limit = sqrt(6 / (fan_in + fan_out)).
+
+    Args:
+        seed: integer seed or `None`. Defaults to `None`.
+
+    Example:
+
+    >>> w = GlorotUniform(seed=0)((3, 5))
+    >>> w.shape, w.dtype.name, bool(abs(w).max() <= (6 / 8) ** 0.5)
+    ((3, 5), 'float32', True)
+    """
     _args = (1.0, "fan_avg", "uniform")
 
 
@@ -372,7 +382,7 @@ ALL_OBJECTS_DICT.update({_snake(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update({
     "constant": Constant, "identity": Identity, "IdentityInitializer": Identity,
     "orthogonal": Orthogonal, "OrthogonalInitializer": Orthogonal,
-    "zeros": Zeros, "ones": Ones, "uniform": RandomUniform, "normal": RandomNormal,
+    "zeros": Zeros, "ones": Ones, "zero": Zeros, "one": Ones, "uniform": RandomUniform, "normal": RandomNormal,
     "random_normal": RandomNormal, "random_uniform": RandomUniform,
     "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
 })
@@ -382,7 +392,9 @@ def serialize(initializer):
     """`{"module", "class_name", "config", "registered_name"}` as Keras 3 writes it."""
     if initializer is None:
         return None
-    return {"module": "keras.initializers", "class_name": initializer.__class__.__name__,
+    name = initializer.__class__.__name__
+    name = {"Orthogonal": "OrthogonalInitializer", "Identity": "IdentityInitializer"}.get(name, name)
+    return {"module": "keras.initializers", "class_name": name,
             "config": initializer.get_config(), "registered_name": None}
 
 

@@ -80,7 +80,17 @@ class L1(L1L2):
 
 
 class L2(L1L2):
-    """`l2 * sum(x**2)`. Args: l2: Defaults to `0.01`."""
+    """`l2 * sum(x**2)`; its gradient is `2 * l2 * x`.
+
+    Args:
+        l2: Defaults to `0.01`.
+
+    Example:
+
+    >>> reg = L2(0.1)
+    >>> round(reg([[1.0, -2.0]]), 6), reg.gradient([[1.0, -2.0]]).tolist()
+    (0.5, [[0.20000000298023224, -0.4000000059604645]])
+    """
 
     def __init__(self, l2=0.01):
         super().__init__(l2=0.01 if l2 is None else l2)
@@ -103,7 +113,8 @@ class OrthogonalRegularizer(Regularizer):
     def __init__(self, factor=0.01, mode="rows"):
         self.factor = validate_float_arg(factor, name="factor")
         if mode not in {"rows", "columns"}:
-            raise ValueError(f"Invalid value for argument `mode`. Expected one of {{'rows', 'columns'}}. Received: mode={mode}")
+            raise ValueError("Invalid value for argument `mode`. Expected one of {'rows', 'columns'}. "
+                             f"Received: mode={mode}")
         self.mode = mode
 
     def _prepare(self, x):

@@ -85,6 +85,8 @@ def nadam_schedule(beta_1, step, u_product_prev):
 
 def nadam(params, grads, ms, vs, lr, beta_1, beta_2, epsilon, step, u_t, u_t1, u_product_t, u_product_t1):
     params, grads, ms, vs = _f(params), _f(grads), _f(ms), _f(vs)
+    # Keras's Nadam casts beta_1 and beta_2 to the variable dtype (float32) before using them
+    beta_1, beta_2 = float(np.float32(beta_1)), float(np.float32(beta_2))
     b2p = beta_2**step
     for i, g in enumerate(grads):
         ms[i] = ms[i] + (g - ms[i]) * (1 - beta_1)

@@ -26,14 +26,25 @@ enum class Activation {
   exponential,   ///< e^x
   sigmoid,       ///< 1 / (1 + e^-x)
   tanh,          ///< tanh(x)
+  mish,          ///< x tanh(softplus(x))
+  log_sigmoid,   ///< log(sigmoid(x)) = -softplus(-x)
+  celu,          ///< max(x, 0) + min(alpha (e^(x / alpha) - 1), 0)
+  squareplus,    ///< (x + sqrt(x^2 + b)) / 2
+  soft_shrink,   ///< x - threshold above threshold, x + threshold below -threshold, else 0
+  hard_shrink,   ///< x where |x| > threshold, else 0
+  hard_tanh,     ///< clip(x, -1, 1)
+  tanh_shrink,   ///< x - tanh(x)
+  sparse_plus,   ///< 0 below -1, (x + 1)^2 / 4 inside [-1, 1], x above 1
+  sparse_sigmoid,  ///< clip((x + 1) / 2, 0, 1)
 };
 
 /// Parameters of the activations that take them; the others ignore these.
 struct ActivationParams {
   float negative_slope = 0.0f;  ///< relu, leaky_relu
   float max_value = std::numeric_limits<float>::infinity();  ///< relu (infinity: no cap)
-  float threshold = 0.0f;       ///< relu
-  float alpha = 1.0f;           ///< elu
+  float threshold = 0.0f;       ///< relu; soft_shrink and hard_shrink (Keras default 0.5)
+  float alpha = 1.0f;           ///< elu, celu
+  float b = 4.0f;               ///< squareplus
 };
 
 /// The Activation named `name` (Keras's names; "swish" is silu, "gelu_tanh" the tanh form).
@@ -50,6 +61,18 @@ void activation_forward(Activation act, const ActivationParams& params, int64_t 
 /// large |x|). dx may alias g or x. NaN in x gives NaN out.
 void activation_backward(Activation act, const ActivationParams& params, int64_t n, const float* x,
                          const float* g, float* dx);
+
+/// Whether act'(x) can be computed from the output y alone (see activation_backward_from_output).
+bool activation_grad_from_output_supported(Activation act, const ActivationParams& params);
+
+/// dx[i] = g[i] * act'(x[i]) computed from the output y[i] = act(x[i]), for callers that
+/// keep only y (for example after a GEMM epilogue). Supported: linear, relu with
+/// threshold 0 and negative_slope >= 0, relu6, leaky_relu with negative_slope >= 0, elu with
+/// alpha > 0, selu, softplus, softsign, hard_sigmoid, exponential, sigmoid, tanh. Less
+/// accurate than activation_backward where y saturates (sigmoid's y (1 - y) at large x).
+/// Throws kernn::Error for the others (gelu, silu, hard_silu, relu with a threshold).
+void activation_backward_from_output(Activation act, const ActivationParams& params, int64_t n, const float* y,
+                                     const float* g, float* dx);
 
 /// Row-wise softmax of a contiguous (rows, cols) array: y = e^(x - max) / sum. y may be x.
 void softmax_forward(int64_t rows, int64_t cols, const float* x, float* y);

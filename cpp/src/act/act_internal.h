@@ -16,6 +16,9 @@ struct ActKernels {
   /// dx = g * act'(x) over n elements.
   void (*backward)(Activation act, const ActivationParams& p, int64_t n, const float* x, const float* g,
                    float* dx);
+  /// dx = g * act'(x) from the output y over n elements (invertible activations only).
+  void (*backward_y)(Activation act, const ActivationParams& p, int64_t n, const float* y, const float* g,
+                     float* dx);
   /// one row of softmax (log_softmax when `log`).
   void (*softmax_row)(int64_t n, const float* x, float* y, bool log);
   /// one row of the softmax (log_softmax) gradient given the output y.

@@ -9,6 +9,7 @@
 
 #include "act/act_internal.h"
 #include "core/kernel_table.h"
+#include "core/workspace.h"
 #include "kernn/activation.h"
 #include "kernn/error.h"
 #include "kernn/threading.h"
@@ -34,14 +35,41 @@ constexpr Named kNames[] = {
     {"hard_sigmoid", Activation::hard_sigmoid}, {"hard_silu", Activation::hard_silu},
     {"hard_swish", Activation::hard_silu},  {"exponential", Activation::exponential},
     {"sigmoid", Activation::sigmoid},       {"tanh", Activation::tanh},
+    {"mish", Activation::mish},             {"log_sigmoid", Activation::log_sigmoid},
+    {"celu", Activation::celu},             {"squareplus", Activation::squareplus},
+    {"soft_shrink", Activation::soft_shrink}, {"hard_shrink", Activation::hard_shrink},
+    {"hard_tanh", Activation::hard_tanh},   {"tanh_shrink", Activation::tanh_shrink},
+    {"sparse_plus", Activation::sparse_plus}, {"sparse_sigmoid", Activation::sparse_sigmoid},
 };
 
 void check_n(const char* fn, int64_t n) { KERNN_CHECK(n >= 0, fn, ": n=", n, " must be >= 0"); }
 
+/// Memory-bound activations (a compare or two per element) only gain from threads on
+/// arrays larger than the caches; the transcendental ones gain from 64k elements on.
+int64_t parallel_min(Activation act) {
+  switch (act) {
+    case Activation::linear:
+    case Activation::relu:
+    case Activation::relu6:
+    case Activation::leaky_relu:
+    case Activation::hard_sigmoid:
+    case Activation::hard_silu:
+    case Activation::softsign:
+    case Activation::soft_shrink:
+    case Activation::hard_shrink:
+    case Activation::hard_tanh:
+    case Activation::sparse_plus:
+    case Activation::sparse_sigmoid:
+      return int64_t(1) << 21;
+    default:
+      return kParallelMin;
+  }
+}
+
 template <class F>
-void for_chunks(int64_t n, F f) {
+void for_chunks(int64_t n, int64_t parallel_from, F f) {
   const int64_t chunks = (n + kChunk - 1) / kChunk;
-  if (n < kParallelMin) {
+  if (n < parallel_from) {
     for (int64_t c = 0; c < chunks; ++c) f(c * kChunk, std::min(kChunk, n - c * kChunk));
     return;
   }
@@ -82,14 +110,43 @@ const char* activation_name(Activation act) {
 void activation_forward(Activation act, const ActivationParams& params, int64_t n, const float* x, float* y) {
   check_n("activation_forward", n);
   const act::ActKernels& k = *kernel_table().act;
-  for_chunks(n, [&](int64_t i, int64_t len) { k.forward(act, params, len, x + i, y + i); });
+  for_chunks(n, parallel_min(act), [&](int64_t i, int64_t len) { k.forward(act, params, len, x + i, y + i); });
 }
 
 void activation_backward(Activation act, const ActivationParams& params, int64_t n, const float* x,
                          const float* g, float* dx) {
   check_n("activation_backward", n);
   const act::ActKernels& k = *kernel_table().act;
-  for_chunks(n, [&](int64_t i, int64_t len) { k.backward(act, params, len, x + i, g + i, dx + i); });
+  for_chunks(n, parallel_min(act), [&](int64_t i, int64_t len) { k.backward(act, params, len, x + i, g + i, dx + i); });
+}
+
+bool activation_grad_from_output_supported(Activation act, const ActivationParams& p) {
+  switch (act) {
+    case Activation::relu: return p.threshold == 0.0f && p.negative_slope >= 0.0f;
+    case Activation::leaky_relu: return p.negative_slope >= 0.0f;
+    case Activation::elu: return p.alpha > 0.0f;
+    case Activation::linear:
+    case Activation::relu6:
+    case Activation::selu:
+    case Activation::softplus:
+    case Activation::softsign:
+    case Activation::hard_sigmoid:
+    case Activation::exponential:
+    case Activation::sigmoid:
+    case Activation::tanh: return true;
+    default: return false;
+  }
+}
+
+void activation_backward_from_output(Activation act, const ActivationParams& params, int64_t n, const float* y,
+                                     const float* g, float* dx) {
+  check_n("activation_backward_from_output", n);
+  KERNN_CHECK(activation_grad_from_output_supported(act, params), "activation_backward_from_output: the gradient of ",
+              activation_name(act), act == Activation::relu || act == Activation::leaky_relu || act == Activation::elu
+                  ? " with these parameters" : "",
+              " cannot be computed from its output alone; pass its input x");
+  const act::ActKernels& k = *kernel_table().act;
+  for_chunks(n, parallel_min(act), [&](int64_t i, int64_t len) { k.backward_y(act, params, len, y + i, g + i, dx + i); });
 }
 
 void softmax_forward(int64_t rows, int64_t cols, const float* x, float* y) {
@@ -128,17 +185,18 @@ void bias_grad(int64_t rows, int64_t cols, const float* g, float* out) {
   constexpr int64_t kBlockRows = 256;
   const int64_t blocks = (rows + kBlockRows - 1) / kBlockRows;
   if (blocks <= 1) {
-    std::vector<double> acc(size_t(cols), 0.0);
+    double* acc = reinterpret_cast<double*>(workspace(WorkspaceSlot::scratch0, size_t(2 * cols)));
+    std::fill(acc, acc + cols, 0.0);
     for (int64_t r = 0; r < rows; ++r) {
       const float* row = g + r * cols;
-      for (int64_t j = 0; j < cols; ++j) acc[size_t(j)] += row[j];
+      for (int64_t j = 0; j < cols; ++j) acc[j] += row[j];
     }
-    for (int64_t j = 0; j < cols; ++j) out[j] = static_cast<float>(acc[size_t(j)]);
+    for (int64_t j = 0; j < cols; ++j) out[j] = static_cast<float>(acc[j]);
     return;
   }
-  thread_local std::vector<double> partial;
-  partial.assign(size_t(blocks * cols), 0.0);
-  double* part = partial.data();
+  // per-block sums in the calling thread's cached scratch (64-byte aligned; two floats per double)
+  double* part = reinterpret_cast<double*>(workspace(WorkspaceSlot::scratch0, size_t(2 * blocks * cols)));
+  std::fill(part, part + blocks * cols, 0.0);
   const bool par = rows * cols >= kParallelMin;
 #pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads()) if (par)
   for (int64_t b = 0; b < blocks; ++b) {

@@ -74,30 +74,17 @@ class ReLU(Layer):
         self.max_value = None if max_value is None else float(max_value)
         self.negative_slope = float(negative_slope)
         self.threshold = float(threshold)
-        self._plain = self.max_value is None and self.negative_slope == 0.0 and self.threshold == 0.0
-        self._relu = activations.get("relu")
-        self._x = self._y = None
+        self._x = None
+
+    def _params(self):
+        return {"negative_slope": self.negative_slope, "max_value": self.max_value, "threshold": self.threshold}
 
     def call(self, inputs, training=False, mask=None):
         self._x = inputs
-        if self._plain:
-            self._y = self._relu(inputs)
-            return self._y
-        x = inputs
-        y = np.where(x > self.threshold, x, self.negative_slope * (x - self.threshold))
-        if self.max_value is not None:
-            y = np.where(x >= self.max_value, self.max_value, y)
-        self._y = y.astype(np.float32, copy=False)
-        return self._y
+        return ops.activation(inputs, "relu", **self._params())
 
     def backward(self, grad):
-        if self._plain:
-            return activations.backward(self._relu, self._x, self._y, grad)
-        x = self._x
-        d = np.where(x > self.threshold, 1.0, self.negative_slope).astype(np.float32)
-        if self.max_value is not None:
-            d[x >= self.max_value] = 0.0
-        return grad * d
+        return ops.activation_grad(self._x, None, grad, "relu", **self._params())
 
     def get_config(self):
         return {**super().get_config(), "max_value": self.max_value, "negative_slope": self.negative_slope,
@@ -124,10 +111,10 @@ class LeakyReLU(Layer):
 
     def call(self, inputs, training=False, mask=None):
         self._x = inputs
-        return np.where(inputs >= 0, inputs, inputs * np.float32(self.negative_slope)).astype(np.float32, copy=False)
+        return ops.activation(inputs, "leaky_relu", negative_slope=self.negative_slope)
 
     def backward(self, grad):
-        return grad * np.where(self._x >= 0, np.float32(1.0), np.float32(self.negative_slope))
+        return ops.activation_grad(self._x, None, grad, "leaky_relu", negative_slope=self.negative_slope)
 
     def get_config(self):
         return {**super().get_config(), "negative_slope": self.negative_slope}
@@ -144,18 +131,14 @@ class ELU(Layer):
         super().__init__(**kwargs)
         self.supports_masking = True
         self.alpha = float(alpha)
-        self._x = self._y = None
+        self._x = None
 
     def call(self, inputs, training=False, mask=None):
-        x = inputs
-        self._x = x
-        neg = np.float32(self.alpha) * np.expm1(np.minimum(x, 0.0))
-        self._y = np.where(x > 0, x, neg).astype(np.float32, copy=False)
-        return self._y
+        self._x = inputs
+        return ops.activation(inputs, "elu", alpha=self.alpha)
 
     def backward(self, grad):
-        d = np.where(self._x > 0, np.float32(1.0), self._y + np.float32(self.alpha))
-        return grad * d
+        return ops.activation_grad(self._x, None, grad, "elu", alpha=self.alpha)
 
     def get_config(self):
         return {**super().get_config(), "alpha": self.alpha}

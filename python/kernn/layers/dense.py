@@ -102,10 +102,9 @@ class Dense(Layer):
         if name == "linear":
             z = ops.matmul(x, self.kernel.value, bias=bias, out=self._buffer("z", (n, self.units)))
             y = z
-        elif name == "relu" or (name in _GEMM_FUSED and not training and self._reuse_buffers
-                                and not self._keep_logits):
-            # Fused epilogue. relu's gradient is recoverable from the output; sigmoid/tanh are
-            # fused only inside evaluate/predict loops, where no backward follows.
+        elif name in _GEMM_FUSED and not self._keep_logits:
+            # One GEMM with the activation in its epilogue; backward takes the activation's
+            # gradient from the output alone (relu, sigmoid and tanh are invertible there).
             z = None
             y = ops.matmul(x, self.kernel.value, bias=bias, activation=name, out=self._buffer("y", (n, self.units)))
         else:
@@ -117,8 +116,8 @@ class Dense(Layer):
     def backward(self, grad):
         g = grad.reshape(-1, self.units)
         name = self._act_name
-        if name == "relu" and self._z is None:
-            g = activations.backward(self.activation, self._y, self._y, g)
+        if self._z is None and name != "linear":
+            g = activations.backward(self.activation, None, self._y, g)
         elif name != "linear":
             g = activations.backward(self.activation, self._z, self._y, g)
         return self.backward_logits(g, grad.shape)

@@ -14,6 +14,15 @@ import numpy as np
 from kernn.variables import Variable
 
 _UIDS = {}
+_STRUCTURE = [0]  # bumped whenever weights are created or frozen/unfrozen (trainers cache on it)
+
+
+def structure_version():
+    return _STRUCTURE[0]
+
+
+def bump_structure():
+    _STRUCTURE[0] += 1
 
 
 def get_uid(prefix):
@@ -163,6 +172,11 @@ class Layer:
         self._initial_weights = kwargs.get("weights")
 
         shape = None
+        if "input_shape" in kwargs or "input_dim" in kwargs:
+            import warnings
+            warnings.warn("Do not pass an `input_shape`/`input_dim` argument to a layer. When using Sequential "
+                          "models, prefer using an `Input(shape)` object as the first layer in the model instead.",
+                          UserWarning, stacklevel=3)
         if "batch_input_shape" in kwargs or "batch_shape" in kwargs:
             shape = tuple(kwargs.get("batch_input_shape") or kwargs.get("batch_shape"))
         elif "input_shape" in kwargs:
@@ -218,6 +232,7 @@ class Layer:
                        regularizer=regularizers.get(regularizer) if regularizer is not None else None,
                        constraint=constraints.get(constraint) if constraint is not None else None)
         (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
+        bump_structure()
         return var
 
     @property
@@ -253,6 +268,7 @@ class Layer:
         self._trainable = bool(value)
         for v in self._trainable_variables:
             v.trainable = self._trainable
+        bump_structure()
 
     def get_weights(self):
         """The weights' current values as a list of NumPy arrays (Keras's order)."""
@@ -327,7 +343,8 @@ class Layer:
         else:
             y = self.call(x)
         if self.activity_regularizer is not None:
-            self._losses = [float(self.activity_regularizer(y)) / max(1, y.shape[0])]
+            # Keras 3 adds the regularizer of the whole output batch (no division by its size)
+            self._losses = [float(self.activity_regularizer(y))]
             self._activity_output = y
         return y
 
@@ -336,13 +353,17 @@ class Layer:
 
     def backward(self, grad):
         """Given dL/d(output) return dL/d(input); accumulate weight gradients into `var.grad`."""
-        raise NotImplementedError(f"Layer {self.__class__.__name__} does not implement backward().")
+        raise NotImplementedError(
+            f"Layer '{self.name}' ({self.__class__.__name__}) does not implement backward(grad). kernn has no "
+            "automatic differentiation: a custom layer used in training must return dL/d(input) from "
+            "backward(grad) and add its weight gradients into `variable.grad`."
+        )
 
     def _activity_backward(self, grad):
         """Add the activity regularizer's gradient to `grad` (called by models before backward)."""
         if self.activity_regularizer is not None and getattr(self, "_activity_output", None) is not None:
             y = self._activity_output
-            grad = grad + self.activity_regularizer.gradient(y) / max(1, y.shape[0])
+            grad = grad + self.activity_regularizer.gradient(y)
         return grad
 
     def compute_output_shape(self, input_shape):
@@ -355,10 +376,13 @@ class Layer:
         """A float32 buffer reused across steps of the same shape (when buffers are enabled)."""
         if not self._reuse_buffers:
             return None
-        buf = self._buffers.get(key)
-        if buf is None or buf.shape != tuple(shape):
+        k = (key, tuple(shape))
+        buf = self._buffers.get(k)
+        if buf is None:
+            if len(self._buffers) > 16:  # many batch shapes: start over rather than grow
+                self._buffers.clear()
             buf = np.empty(shape, dtype=np.float32)
-            self._buffers[key] = buf
+            self._buffers[k] = buf
         return buf
 
     # ------------------------------------------------------------------ config

@@ -11,7 +11,9 @@ import numpy as np
 from kernn.losses.loss import Loss, LossFunctionWrapper, reduction_weights, squeeze_or_expand
 from kernn.losses.losses import (
     BinaryCrossentropy,
+    BinaryFocalCrossentropy,
     CategoricalCrossentropy,
+    CategoricalFocalCrossentropy,
     CategoricalHinge,
     CosineSimilarity,
     Hinge,
@@ -55,6 +57,9 @@ binary_crossentropy = _function(BinaryCrossentropy, "Per-sample binary cross-ent
                                 "(`from_logits=False, label_smoothing=0.0, axis=-1`).")
 categorical_crossentropy = _function(CategoricalCrossentropy, "Per-sample categorical cross-entropy "
                                      "(`from_logits=False, label_smoothing=0.0, axis=-1`).")
+binary_focal_crossentropy = _function(BinaryFocalCrossentropy, "Per-sample binary focal cross-entropy.")
+categorical_focal_crossentropy = _function(CategoricalFocalCrossentropy, "Per-sample categorical focal "
+                                           "cross-entropy.")
 sparse_categorical_crossentropy = _function(SparseCategoricalCrossentropy, "Per-sample sparse categorical "
                                             "cross-entropy (`from_logits=False, ignore_class=None`).")
 for _name, _fn in list(globals().items()):
@@ -69,7 +74,7 @@ msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kullback_leibler_divergence = kl_divergence
 logcosh = log_cosh
 
-_CLASSES = [BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge,
+_CLASSES = [BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalFocalCrossentropy, CategoricalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge,
             Huber, KLDivergence, LogCosh, MeanAbsoluteError, MeanAbsolutePercentageError,
             MeanSquaredError, MeanSquaredLogarithmicError, Poisson, SparseCategoricalCrossentropy,
             SquaredHinge]
@@ -77,6 +82,7 @@ _FUNCTION_NAMES = ["mean_squared_error", "mean_absolute_error", "mean_absolute_p
                    "mean_squared_logarithmic_error", "huber", "log_cosh", "hinge", "squared_hinge",
                    "categorical_hinge", "kl_divergence", "poisson", "cosine_similarity",
                    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+                   "binary_focal_crossentropy", "categorical_focal_crossentropy",
                    "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD",
                    "kullback_leibler_divergence", "logcosh"]
 

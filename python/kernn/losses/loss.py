@@ -162,13 +162,22 @@ class Loss:
                     "or give the subclass a `value_and_grad(y_true, y_pred, sample_weight=None)` "
                     "method that returns (loss, d loss / d y_pred)."
                 )
-            losses = np.asarray(self.call(y_true, y_pred), dtype=np.float64)
+            losses = np.asarray(self.call(_as_float(y_true), _as_float(y_pred)), dtype=np.float64)
             jac, mask, shape_pred = None, None, None
         else:
             shape_pred = np.shape(y_pred)
             y_true_p, y_pred_p = self._prepare(y_true, y_pred)
             losses, jac = self._per_sample(y_true_p, y_pred_p, need_grad, logits)
             mask = self._mask(y_true_p)
+        if sample_weight is None and mask is None and self.reduction not in (None, "none") and losses.size:
+            # Fast path (the common training step): no weights, a plain mean or sum.
+            divisor = 1.0 if self.reduction == "sum" else float(losses.size)
+            value = float(np.sum(losses, dtype=np.float64)) / divisor
+            if not need_grad:
+                return value, None
+            grad = np.asarray(jac, dtype=np.float32)
+            grad *= np.float32(1.0 / divisor)
+            return value, self._restore_grad(grad, shape_pred)
         loss_shape = losses.shape
         w, divisor = reduction_weights(loss_shape, sample_weight, self.reduction, mask)
         weighted = losses * w
@@ -181,13 +190,20 @@ class Loss:
             return value, None
         scale = w / divisor if divisor != 0 else np.zeros_like(w)
         grad = jac * scale.reshape(scale.shape + (1,)).astype(np.float32)
+        return value, self._restore_grad(grad, shape_pred)
+
+    def _restore_grad(self, grad, shape_pred):
         axis = getattr(self, "axis", -1)
         if axis not in (-1, None) and grad.ndim > 1:
             grad = np.moveaxis(grad, -1, axis)  # _prepare moved `axis` last
-        return value, np.ascontiguousarray(grad.reshape(shape_pred), dtype=np.float32)
+        if grad.shape != shape_pred:
+            grad = grad.reshape(shape_pred)
+        return np.ascontiguousarray(grad, dtype=np.float32)
 
     def _custom_call(self):
-        return type(self).call is not Loss.call and type(self)._per_sample is Loss._per_sample
+        """True when a user subclass overrides `call` (kernn's own classes never do): its
+        values then come from that `call`, and kernn has no gradient for it."""
+        return type(self).call is not Loss.call
 
 
 class LossFunctionWrapper(Loss):

@@ -25,6 +25,16 @@ _PARAMS = {
     "exponential": {},
     "sigmoid": {},
     "tanh": {},
+    "mish": {},
+    "log_sigmoid": {},
+    "celu": {"alpha": 1.0},
+    "squareplus": {"b": 4},
+    "soft_shrink": {"threshold": 0.5},
+    "hard_shrink": {"threshold": 0.5},
+    "hard_tanh": {},
+    "tanh_shrink": {},
+    "sparse_plus": {},
+    "sparse_sigmoid": {},
     "softmax": {},
     "log_softmax": {},
 }
@@ -32,8 +42,21 @@ _PARAMS = {
 ACTIVATION_NAMES = tuple(_PARAMS)
 
 
+_DEFAULTS = {}
+
+
 def _resolve(name, params, fn):
-    """(core name, negative_slope, max_value, threshold, alpha) for `name` and `params`."""
+    """(core name, negative_slope, max_value, threshold, alpha, b) for `name` and `params`."""
+    if not params:
+        hit = _DEFAULTS.get(name) if isinstance(name, str) else None
+        if hit is None:
+            hit = _resolve_full(name, params, fn)
+            _DEFAULTS[name] = hit
+        return hit
+    return _resolve_full(name, params, fn)
+
+
+def _resolve_full(name, params, fn):
     if not isinstance(name, str) or name not in _PARAMS:
         raise ValueError(
             f"{fn}: unknown activation. Expected one of {', '.join(ACTIVATION_NAMES)}. Received: name={name!r}"
@@ -44,7 +67,7 @@ def _resolve(name, params, fn):
             takes = ", ".join(allowed) if allowed else "no parameters"
             raise ValueError(f"{fn}: activation '{name}' takes {takes}. Received: {key}={params[key]!r}")
     p = {**allowed, **params}
-    slope, max_value, threshold, alpha = 0.0, math.inf, 0.0, 1.0
+    slope, max_value, threshold, alpha, b = 0.0, math.inf, 0.0, 1.0, 4.0
     core = name
     if name == "relu":
         slope, threshold = float(p["negative_slope"]), float(p["threshold"])
@@ -56,11 +79,19 @@ def _resolve(name, params, fn):
             raise ValueError(f"{fn}: negative_slope of relu must be >= 0. Received: negative_slope={slope!r}")
     elif name == "leaky_relu":
         slope = float(p["negative_slope"])
-    elif name == "elu":
+    elif name in ("elu", "celu"):
         alpha = float(p["alpha"])
+        if name == "celu" and alpha == 0:
+            raise ValueError(f"{fn}: alpha of celu must not be 0. Received: alpha={p['alpha']!r}")
+    elif name == "squareplus":
+        b = float(p["b"])
+        if not b >= 0:
+            raise ValueError(f"{fn}: b of squareplus must be >= 0. Received: b={p['b']!r}")
+    elif name in ("soft_shrink", "hard_shrink"):
+        threshold = float(p["threshold"])
     elif name == "gelu":
         core = "gelu_tanh" if p["approximate"] else "gelu"
-    return core, slope, max_value, threshold, alpha
+    return core, slope, max_value, threshold, alpha, b
 
 
 def _flat(arr):
@@ -75,13 +106,14 @@ def _rows(arr, name, fn):
     return arr.reshape(int(np.prod(arr.shape[:-1], dtype=np.int64)), arr.shape[-1])
 
 
-def _into(out, shape, fn):
-    """(target array for the kernel, array to return): out itself when it is C-contiguous."""
+def _into(out, shape, fn, x):
+    """(target array for the kernel, array to return): out itself when it is C-contiguous
+    and either is x exactly (in place) or does not overlap it."""
     if out is None:
         res = np.empty(shape, dtype=np.float32)
         return res, res
     out = out_array(out, shape, fn)
-    if out.flags.c_contiguous:
+    if out is x or (out.flags.c_contiguous and not np.may_share_memory(out, x)):
         return out, out
     return np.empty(shape, dtype=np.float32), out
 
@@ -92,12 +124,14 @@ def activation(x, name, *, out=None, **params):
     Args:
         x: array of any shape; real dtypes are converted to float32.
         name: a Keras activation name: linear, relu, relu6, leaky_relu, elu, selu, gelu,
-            silu/swish, softplus, softsign, hard_sigmoid, hard_silu, exponential, sigmoid,
-            tanh, softmax, log_softmax.
+            silu/swish, softplus, softsign, hard_sigmoid, hard_silu/hard_swish, exponential,
+            sigmoid, tanh, mish, log_sigmoid, celu, squareplus, soft_shrink, hard_shrink,
+            hard_tanh, tanh_shrink, sparse_plus, sparse_sigmoid, softmax, log_softmax.
         out: float32 array of x's shape to write into (may be `x`). Defaults to `None`.
         **params: the activation's parameters as in `keras.activations`: relu
-            (negative_slope, max_value, threshold), leaky_relu (negative_slope), elu (alpha),
-            gelu (approximate).
+            (negative_slope, max_value, threshold), leaky_relu (negative_slope), elu and
+            celu (alpha), gelu (approximate), squareplus (b), soft_shrink and hard_shrink
+            (threshold).
 
     Returns:
         The float32 result (`out` when given).
@@ -112,13 +146,14 @@ def activation(x, name, *, out=None, **params):
     """
     fn = "activation"
     x = as_float32(x, "x", fn)
-    core, slope, max_value, threshold, alpha = _resolve(name, params, fn)
-    target, res = _into(out, x.shape, fn)
+    core, slope, max_value, threshold, alpha, b = _resolve(name, params, fn)
+    target, res = _into(out, x.shape, fn, x)
     if core in ("softmax", "log_softmax"):
         xr = _rows(x, "x", fn)
-        _core.softmax(xr, target.reshape(xr.shape), core == "log_softmax")
+        if xr.size:
+            _core.softmax(xr, target.reshape(xr.shape), core == "log_softmax")
     else:
-        _core.activation(_flat(x), target.reshape(-1), core, slope, max_value, threshold, alpha)
+        _core.activation(_flat(x), target.reshape(-1), core, slope, max_value, threshold, alpha, b)
     if target is not res:
         res[...] = target
     return res
@@ -128,9 +163,14 @@ def activation_grad(x, y, grad, name, **params):
     """dL/dx of `name` at x, given the upstream gradient `grad` = dL/dy.
 
     Args:
-        x: the activation's input.
-        y: its output (needed by softmax and log_softmax; the element-wise activations
-            recompute what they need from x for accuracy, so `y` may be `None` for them).
+        x: the activation's input, or `None` to compute the gradient from the output `y`
+            alone (for callers that kept only y, e.g. after a fused GEMM + activation;
+            supported for linear, relu without threshold, relu6, leaky_relu, elu, selu,
+            softplus, softsign, hard_sigmoid, exponential, sigmoid, tanh, softmax,
+            log_softmax). With x given, the element-wise activations recompute what they
+            need from x, which is more accurate where y saturates.
+        y: the output (needed by softmax and log_softmax, and when x is None; may be `None`
+            otherwise).
         grad: dL/dy, of x's shape.
         name: as in `activation`.
         **params: as in `activation`.
@@ -142,7 +182,7 @@ def activation_grad(x, y, grad, name, **params):
         ValueError: an unknown name or parameter, or shapes that differ.
     """
     fn = "activation_grad"
-    core, slope, max_value, threshold, alpha = _resolve(name, params, fn)
+    core, slope, max_value, threshold, alpha, b = _resolve(name, params, fn)
     grad = as_float32(grad, "grad", fn)
     if core in ("softmax", "log_softmax"):
         if y is None:
@@ -151,18 +191,29 @@ def activation_grad(x, y, grad, name, **params):
         if y.shape != grad.shape:
             raise ValueError(f"{fn}: y and grad shapes differ. Received: y.shape={y.shape}, grad.shape={grad.shape}")
         return _softmax_grad(y, grad, core == "log_softmax", fn)
+    if x is None:
+        if y is None:
+            raise ValueError(f"{fn}: give the input x or the output y. Received: x=None, y=None")
+        y = as_float32(y, "y", fn)
+        if y.shape != grad.shape:
+            raise ValueError(f"{fn}: y and grad shapes differ. Received: y.shape={y.shape}, grad.shape={grad.shape}")
+        res = np.empty(y.shape, dtype=np.float32)
+        _core.activation_grad_from_output(_flat(y), _flat(grad), res.reshape(-1), core, slope, max_value, threshold,
+                                          alpha, b)
+        return res
     x = as_float32(x, "x", fn)
     if x.shape != grad.shape:
         raise ValueError(f"{fn}: x and grad shapes differ. Received: x.shape={x.shape}, grad.shape={grad.shape}")
     res = np.empty(x.shape, dtype=np.float32)
-    _core.activation_grad(_flat(x), _flat(grad), res.reshape(-1), core, slope, max_value, threshold, alpha)
+    _core.activation_grad(_flat(x), _flat(grad), res.reshape(-1), core, slope, max_value, threshold, alpha, b)
     return res
 
 
 def _softmax_grad(y, grad, log, fn):
     yr = _rows(y, "y", fn)
     res = np.empty(y.shape, dtype=np.float32)
-    _core.softmax_grad(yr, _rows(grad, "grad", fn), res.reshape(yr.shape), log)
+    if yr.size:
+        _core.softmax_grad(yr, _rows(grad, "grad", fn), res.reshape(yr.shape), log)
     return res
 
 
@@ -204,8 +255,7 @@ def bias_grad(g):
     if g.ndim < 1:
         raise ValueError(f"{fn}: g must have at least 1 dimension. Received: g.shape={g.shape}")
     n = g.shape[-1]
-    out = np.empty((n,), dtype=np.float32)
-    g2 = np.ascontiguousarray(g).reshape(-1, n) if n else np.zeros((0, 0), np.float32)
-    if n:
-        _core.bias_grad(g2, out)
+    out = np.zeros((n,), dtype=np.float32)
+    if g.size:
+        _core.bias_grad(np.ascontiguousarray(g).reshape(-1, n), out)
     return out

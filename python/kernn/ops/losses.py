@@ -85,13 +85,13 @@ def sparse_categorical_crossentropy(labels, y_pred, *, from_logits=False):
         labels = labels.reshape(lead)
     if labels.shape != lead:
         raise ValueError(
-            f"{fn}: labels must have shape {lead} (y_pred.shape without its last axis). "
-            f"Received: labels.shape={labels.shape}, y_pred.shape={y_pred.shape}"
+            f"{fn}: Arguments `target` and `output` must have the same shape up until the last dimension "
+            f"(labels of shape {lead}). Received: target.shape={labels.shape}, output.shape={y_pred.shape}"
         )
     if labels.dtype.kind == "f":
         bad = ~np.isfinite(labels) | (labels != np.round(labels))
         if bad.any():
-            raise ValueError(f"{fn}: labels must be whole numbers. Received: label={labels[bad].flat[0]!r}")
+            raise ValueError(f"{fn}: labels must be whole numbers. Received: label={labels[bad].flat[0].item()!r}")
     elif labels.dtype.kind not in "biu":
         raise TypeError(f"{fn}: labels must be integers. Received: labels.dtype={labels.dtype}")
     return _run("sparse", np.ascontiguousarray(labels, dtype=np.int64).reshape(-1), y_pred, from_logits, fn)

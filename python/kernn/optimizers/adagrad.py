@@ -28,8 +28,7 @@ class Adagrad(Optimizer):
     def _slot_specs(self):
         return [("accumulator", self.initial_accumulator_value)]
 
-    def _update(self, params, grads, variables, lr):
-        s = self._slot_lists(variables)
+    def _update(self, params, grads, s, lr):
         ops.adagrad_update(params, grads, s["accumulator"], learning_rate=lr, epsilon=self.epsilon)
 
     def get_config(self):

@@ -16,6 +16,17 @@ class Adam(Optimizer):
         amsgrad: Defaults to `False`.
         name: Defaults to `"adam"`.
         **kwargs: the base Optimizer's arguments (clipnorm, weight_decay, ...).
+
+    Example:
+
+    >>> import numpy as np
+    >>> from kernn.variables import Variable
+    >>> w = Variable(np.ones(2), "w")
+    >>> opt = Adam(learning_rate=0.1)
+    >>> opt.apply_gradients([(np.array([1.0, -1.0], np.float32), w)])
+    1
+    >>> np.round(w.value.astype(float), 4).tolist()
+    [0.9, 1.1]
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
@@ -33,8 +44,10 @@ class Adam(Optimizer):
         specs = [("momentum", 0.0), ("velocity", 0.0)]
         return specs + [("velocity_hat", 0.0)] if self.amsgrad else specs
 
-    def _update(self, params, grads, variables, lr):
-        s = self._slot_lists(variables)
+    def _slot_groups(self):
+        return [["momentum", "velocity"]] + ([["velocity_hat"]] if self.amsgrad else [])
+
+    def _update(self, params, grads, s, lr):
         ops.adam_update(params, grads, s["momentum"], s["velocity"], s.get("velocity_hat"), learning_rate=lr,
                         beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon, step=self.iterations + 1,
                         amsgrad=self.amsgrad)

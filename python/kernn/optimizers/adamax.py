@@ -30,8 +30,7 @@ class Adamax(Optimizer):
     def _slot_specs(self):
         return [("m", 0.0), ("u", 0.0)]
 
-    def _update(self, params, grads, variables, lr):
-        s = self._slot_lists(variables)
+    def _update(self, params, grads, s, lr):
         ops.adamax_update(params, grads, s["m"], s["u"], learning_rate=lr, beta_1=self.beta_1, beta_2=self.beta_2,
                           epsilon=self.epsilon, step=self.iterations + 1)
 

@@ -31,20 +31,17 @@ class Nadam(Optimizer):
     def _slot_specs(self):
         return [("momentum", 0.0), ("velocity", 0.0)]
 
-    def _update(self, params, grads, variables, lr):
+    def _update(self, params, grads, s, lr):
         t = self.iterations + 1
         u_t = self.beta_1 * (1.0 - 0.5 * 0.96**t)
         u_t1 = self.beta_1 * (1.0 - 0.5 * 0.96 ** (t + 1))
         self._u_product *= u_t
-        s = self._slot_lists(variables)
         ops.nadam_update(params, grads, s["momentum"], s["velocity"], learning_rate=lr, beta_1=self.beta_1,
                          beta_2=self.beta_2, epsilon=self.epsilon, step=t, u_t=u_t, u_t1=u_t1,
                          u_product_t=self._u_product, u_product_t1=self._u_product * u_t1)
 
-    @property
-    def variables(self):
-        import numpy as np
-        return super().variables + [np.array(self._u_product, dtype=np.float32)]
+    def _extra_state(self):
+        return [(lambda: self._u_product, lambda v: setattr(self, "_u_product", v))]
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}

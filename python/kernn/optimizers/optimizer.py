@@ -10,6 +10,7 @@ kernel (kernn.ops.<name>_update), update the moving averages when `use_ema`, inc
 import math
 import numbers
 import re
+import warnings
 
 import numpy as np
 
@@ -20,6 +21,23 @@ def _positive_or_none(value, name):
     if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
         raise ValueError(f"Argument `{name}` must be a float or None. Received: {name}={value!r}")
     return None if value is None else float(value)
+
+
+class _LearningRate(float):
+    """The current learning rate: a float that also answers `.numpy()` and `.assign(v)`,
+    as scripts written for Keras's learning-rate variable use them."""
+
+    def __new__(cls, value, optimizer):
+        obj = super().__new__(cls, value)
+        obj._optimizer = optimizer
+        return obj
+
+    def numpy(self):
+        return np.float32(self)
+
+    def assign(self, value):
+        self._optimizer.learning_rate = float(value)
+        return self
 
 
 class Optimizer:
@@ -49,8 +67,7 @@ class Optimizer:
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
         if kwargs.pop("decay", None) is not None:
-            raise ValueError("Argument `decay` is no longer supported; use a learning rate schedule "
-                             "(kernn.optimizers.schedules) instead.")
+            warnings.warn("Argument `decay` is no longer supported and will be ignored.", stacklevel=3)
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
         set_clips = [x for x in (clipnorm, clipvalue, global_clipnorm) if x is not None]
@@ -84,7 +101,7 @@ class Optimizer:
         self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self._learning_rate = self._build_learning_rate(learning_rate)
-        self.iterations = 0
+        self._iterations = 0  # steps applied (with accumulation, also the accumulating ones)
         self._slots = {}  # variable path -> {slot name: float32 array}
         self._order = []  # variable paths in build order
         self._accumulated = {}
@@ -92,6 +109,19 @@ class Optimizer:
         self._exclude_ids = set()
         self._exclude_pattern = None
         self._decay_cache = {}
+        self._plan = None
+
+    @property
+    def iterations(self):
+        """Number of updates applied (with `gradient_accumulation_steps`, the number of
+        accumulated updates, as Keras 3 counts them)."""
+        if self.gradient_accumulation_steps:
+            return self._iterations // self.gradient_accumulation_steps
+        return self._iterations
+
+    @iterations.setter
+    def iterations(self, value):
+        self._iterations = int(value)
 
     # -- learning rate ------------------------------------------------------------------------
     @staticmethod
@@ -111,15 +141,16 @@ class Optimizer:
     def _current_learning_rate(self):
         lr = self._learning_rate
         if isinstance(lr, _schedules.LearningRateSchedule):
-            return float(lr(self.iterations))
+            return float(lr(self._iterations))
         if callable(lr):
             return float(lr())
         return lr
 
     @property
     def learning_rate(self):
-        """The current learning rate as a float (a schedule is evaluated at `iterations`)."""
-        return self._current_learning_rate()
+        """The current learning rate as a float (a schedule is evaluated at the step count);
+        `.numpy()` and `.assign(v)` work on it as on Keras's variable."""
+        return _LearningRate(self._current_learning_rate(), self)
 
     @learning_rate.setter
     def learning_rate(self, value):
@@ -157,13 +188,66 @@ class Optimizer:
             if self.use_ema:
                 self._ema[key] = np.array(v.value, dtype=np.float32, copy=True)
 
+    def _slot_groups(self):
+        """Slot names grouped as Keras 3 creates them: within a group the slots of each
+        variable are interleaved (m0, v0, m1, v1, ...); groups follow one another."""
+        return [[name for name, _ in self._slot_specs()]]
+
+    def _state_arrays(self):
+        """The per-variable state arrays in Keras 3's creation order."""
+        out = []
+        if self.use_ema:
+            out.extend(self._ema[k] for k in self._order)
+        if self.gradient_accumulation_steps:
+            out.extend(self._accumulated[k] for k in self._order)
+        for group in self._slot_groups():
+            for key in self._order:
+                out.extend(self._slots[key][name] for name in group)
+        return out
+
+    def _extra_state(self):
+        """(getter, setter) pairs of scalar state after the arrays (Nadam's u_product)."""
+        return []
+
     @property
     def variables(self):
-        """The optimizer state: [iterations] then each variable's slots in build order."""
-        out = [np.array(self.iterations, dtype=np.int64)]
-        for key in self._order:
-            out.extend(self._slots[key].values())
+        """The optimizer state in Keras 3's order: iterations, the learning rate (when it is
+        a float), then the slot arrays (views: writing them changes the state)."""
+        out = [np.array(self._iterations, dtype=np.int64)]
+        if isinstance(self._learning_rate, float):
+            out.append(np.array(self._learning_rate, dtype=np.float32))
+        out.extend(self._state_arrays())
+        out.extend(np.array(get(), dtype=np.float32) for get, _ in self._extra_state())
         return out
+
+    def save_own_variables(self, store):
+        """Write the state into `store` ("0", "1", ... -> arrays), as Keras 3 does."""
+        for i, value in enumerate(self.variables):
+            store[str(i)] = np.array(value)
+
+    def load_own_variables(self, store):
+        """Read the state written by `save_own_variables`. The optimizer must have been
+        built on the same variables; on a count mismatch it warns and skips, as Keras."""
+        n = len(self.variables)
+        if len(store.keys()) != n:
+            msg = (f"Skipping variable loading for optimizer '{self.name}', because it has {n} variables whereas "
+                   f"the saved optimizer has {len(store.keys())} variables. ")
+            if not self._order:
+                msg += "This is likely because the optimizer has not been called/built yet."
+            warnings.warn(msg, stacklevel=2)
+            return
+        i = 0
+        self._iterations = int(np.asarray(store["0"]))
+        i = 1
+        if isinstance(self._learning_rate, float):
+            self._learning_rate = float(np.asarray(store["1"]))
+            i = 2
+        for arr in self._state_arrays():
+            arr[...] = np.asarray(store[str(i)], dtype=np.float32).reshape(arr.shape)
+            i += 1
+        for _, setter in self._extra_state():
+            setter(float(np.asarray(store[str(i)])))
+            i += 1
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """Exclude variables (objects, or names matched as regular expressions against
@@ -173,6 +257,7 @@ class Optimizer:
         if var_names:
             self._exclude_pattern = re.compile("|".join(set(var_names)))
         self._decay_cache = {}
+        self._plan = None
 
     def _use_weight_decay(self, variable):
         key = self._key(variable)
@@ -187,57 +272,92 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars):
         """Apply one update step. `grads_and_vars`: iterable of (gradient ndarray, Variable);
         pairs whose gradient is None are skipped. Returns the new `iterations`."""
-        pairs = [(g, v) for g, v in grads_and_vars if g is not None]
-        grads = []
-        for g, v in pairs:
-            g = np.asarray(g)
-            if g.shape != np.shape(v.value):
-                raise ValueError(
-                    f"Gradient for variable '{self._key(v)}' has shape {g.shape} but the variable has shape "
-                    f"{np.shape(v.value)}"
-                )
-            if g.dtype != np.float32 or not g.flags.c_contiguous:
-                g = np.ascontiguousarray(g, dtype=np.float32)
-            grads.append(g)
-        variables = [v for _, v in pairs]
+        grads, variables, missing = [], [], []
+        for g, v in grads_and_vars:
+            if g is None:
+                missing.append(self._key(v))
+            else:
+                grads.append(g)
+                variables.append(v)
+        if missing:
+            if not grads:
+                raise ValueError("No gradients provided for any variable.")
+            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If using "
+                          "`model.compile()`, did you forget to provide a `loss` argument?", stacklevel=2)
         return self.apply(grads, variables)
 
+    def _check_grads(self, grads, variables):
+        out = []
+        for g, v in zip(grads, variables):
+            if type(g) is not np.ndarray or g.dtype != np.float32 or not g.flags.c_contiguous:
+                g = np.ascontiguousarray(g, dtype=np.float32)
+            if g.shape != v.value.shape:
+                raise ValueError(
+                    f"Gradient for variable '{self._key(v)}' has shape {g.shape} but the variable has shape "
+                    f"{v.value.shape}"
+                )
+            out.append(g)
+        return out
+
+    def _step_plan(self, variables):
+        """Per-variable-list structures, rebuilt only when the list of variables changes."""
+        ids = tuple(map(id, variables))
+        plan = self._plan
+        if plan is None or plan["ids"] != ids or any(p is not v.value for p, v in zip(plan["params"], variables)):
+            self.build(variables)
+            plan = {
+                "ids": ids,
+                "variables": variables,  # keeps the ids unique while cached
+                "params": [v.value for v in variables],
+                "slots": self._slot_lists(variables),
+                "decay": [v.value for v in variables if self._use_weight_decay(v)],
+                "constrained": [v for v in variables if getattr(v, "constraint", None) is not None],
+                "acc": [self._accumulated[self._key(v)] for v in variables] if self.gradient_accumulation_steps
+                else None,
+            }
+            self._plan = plan
+        return plan
+
     def apply(self, grads, trainable_variables):
-        """Keras 3's `apply(grads, trainable_variables)`."""
+        """Keras 3's `apply(grads, trainable_variables)`: one step (a no-op without gradients)."""
         variables = list(trainable_variables)
         grads = list(grads)
-        self.build(variables)
+        if len(grads) != len(variables):
+            raise ValueError(f"Got {len(grads)} gradients for {len(variables)} variables.")
         if not variables:
-            self.iterations += 1
-            return self.iterations
+            return self._iterations
+        grads = self._check_grads(grads, variables)
+        plan = self._step_plan(variables)
         if self.gradient_accumulation_steps:
             steps = self.gradient_accumulation_steps
-            accs = [self._accumulated[self._key(v)] for v in variables]
-            if (self.iterations + 1) % steps != 0:
+            accs = plan["acc"]
+            if (self._iterations + 1) % steps != 0:
                 for a, g in zip(accs, grads):
                     a += g
-                self.iterations += 1
-                return self.iterations
+                self._iterations += 1
+                return self._iterations
             grads = [(a + g) / np.float32(steps) for a, g in zip(accs, grads)]
             for a in accs:
                 a[...] = 0.0
         lr = self._current_learning_rate()
         grads = self._clip_gradients(grads)
-        self._apply_weight_decay(variables, lr)
-        self._update([v.value for v in variables], grads, variables, lr)
+        if self.weight_decay:
+            wd_lr = np.float32(self.weight_decay) * np.float32(lr)
+            for value in plan["decay"]:
+                value -= value * wd_lr
+        self._update(plan["params"], grads, plan["slots"], lr)
         if self.use_ema:
             self._update_ema(variables)
-        self.iterations += 1
-        for v in variables:
-            c = getattr(v, "constraint", None)
-            if c is not None:
-                v.value[...] = c(v.value)
-        return self.iterations
+        self._iterations += 1
+        for v in plan["constrained"]:
+            v.value[...] = v.constraint(v.value)
+        return self._iterations
 
     def _slot_lists(self, variables):
         return {name: [self._slots[self._key(v)][name] for v in variables] for name, _ in self._slot_specs()}
 
-    def _update(self, params, grads, variables, lr):
+    def _update(self, params, grads, slots, lr):
+        """One kernn.ops.<name>_update call: `slots` maps slot name -> list of arrays."""
         raise NotImplementedError(f"{self.__class__.__name__} must implement _update.")
 
     def _clip_gradients(self, grads):
@@ -257,14 +377,6 @@ class Optimizer:
         if self.clipvalue and self.clipvalue > 0:
             return [np.clip(g, -self.clipvalue, self.clipvalue).astype(np.float32) for g in grads]
         return grads
-
-    def _apply_weight_decay(self, variables, lr):
-        if not self.weight_decay:
-            return
-        wd_lr = np.float32(self.weight_decay) * np.float32(lr)
-        for v in variables:
-            if self._use_weight_decay(v):
-                v.value -= v.value * wd_lr
 
     def _update_ema(self, variables):
         momentum = np.float32(self.ema_momentum if self.iterations != 0 else 0.0)
@@ -307,6 +419,10 @@ class Optimizer:
     @classmethod
     def from_config(cls, config):
         config = dict(config)
+        for legacy in ("jit_compile", "is_legacy_optimizer"):  # written by older Keras versions
+            config.pop(legacy, None)
+        if config.get("decay") in (0, 0.0, None):
+            config.pop("decay", None)
         if isinstance(config.get("learning_rate"), dict):
             config["learning_rate"] = _schedules.deserialize(config["learning_rate"])
         return cls(**config)

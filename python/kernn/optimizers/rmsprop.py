@@ -37,8 +37,10 @@ class RMSprop(Optimizer):
             specs.append(("average_gradient", 0.0))
         return specs
 
-    def _update(self, params, grads, variables, lr):
-        s = self._slot_lists(variables)
+    def _slot_groups(self):
+        return [[name] for name, _ in self._slot_specs()]
+
+    def _update(self, params, grads, s, lr):
         ops.rmsprop_update(params, grads, s["velocity"], s.get("momentum"), s.get("average_gradient"),
                            learning_rate=lr, rho=self.rho, momentum=self.momentum, epsilon=self.epsilon,
                            centered=self.centered)

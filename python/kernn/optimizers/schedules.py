@@ -7,10 +7,12 @@ class LearningRateSchedule:
     """Base class: subclasses implement `__call__(step)` and `get_config()`."""
 
     def __call__(self, step):
-        raise NotImplementedError(f"Learning rate schedule '{self.__class__.__name__}' must override `__call__(self, step)`.")
+        raise NotImplementedError(
+            f"Learning rate schedule '{self.__class__.__name__}' must override `__call__(self, step)`.")
 
     def get_config(self):
-        raise NotImplementedError(f"Learning rate schedule '{self.__class__.__name__}' must override `get_config()` in order to be serializable.")
+        raise NotImplementedError(f"Learning rate schedule '{self.__class__.__name__}' must override "
+                                  "`get_config()` in order to be serializable.")
 
     @classmethod
     def from_config(cls, config):
@@ -215,7 +217,8 @@ class CosineDecayRestarts(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0, name="SGDRDecay"):
         if first_decay_steps <= 0:
-            raise ValueError(f"Argument `first_decay_steps` must be > 0. Received: first_decay_steps={first_decay_steps}")
+            raise ValueError(
+                f"Argument `first_decay_steps` must be > 0. Received: first_decay_steps={first_decay_steps}")
         self.initial_learning_rate = initial_learning_rate
         self.first_decay_steps = first_decay_steps
         self._t_mul = t_mul

@@ -34,8 +34,7 @@ class SGD(Optimizer):
     def _slot_specs(self):
         return [("momentum", 0.0)] if self.momentum != 0 else []
 
-    def _update(self, params, grads, variables, lr):
-        slots = self._slot_lists(variables)
+    def _update(self, params, grads, slots, lr):
         ops.sgd_update(params, grads, slots.get("momentum"), learning_rate=lr, momentum=self.momentum,
                        nesterov=self.nesterov)
 

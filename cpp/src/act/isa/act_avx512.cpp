@@ -13,8 +13,8 @@ namespace kernn::avx512 {
 #include "act/isa/act_kernels.inc"
 
 const act::ActKernels& act_kernels() {
-  static const act::ActKernels k{act_forward, act_backward, softmax_row, softmax_grad_row,
-                                 cce_row,     scce_row,     bce_row,     optim_chunk};
+  static const act::ActKernels k{act_forward, act_backward, act_backward_y, softmax_row, softmax_grad_row,
+                                 cce_row,     scce_row,     bce_row,        optim_chunk};
   return k;
 }
 
