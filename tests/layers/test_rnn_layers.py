@@ -223,6 +223,24 @@ def test_bad_arguments():
         L.LSTM(3)(np.ones((2, 3, 1), np.float32), initial_state=[np.zeros((2, 3), np.float32)])
 
 
+def test_symbolic_inputs_give_symbolic_outputs():
+    x = L.Input((5, 3))
+    out = L.LSTM(4, return_sequences=True, return_state=True)(x)
+    assert [o.shape for o in out] == [(None, 5, 4), (None, 4), (None, 4)]
+    assert L.Bidirectional(L.GRU(2), merge_mode=None)(x)[1].shape == (None, 2)
+    assert L.Bidirectional(L.GRU(2))(x).shape == (None, 4)
+    with pytest.raises(ValueError, match="needs return_sequences=True"):
+        L.GRU(3)(L.LSTM(4)(x))
+
+
+def test_stacking_without_return_sequences_says_so(rng):
+    x = rng.standard_normal((2, 5, 3)).astype(np.float32)
+    first, second = L.LSTM(4), L.GRU(3)
+    with pytest.raises(ValueError, match="expected ndim=3, found ndim=2.*needs return_sequences=True"):
+        second(first(x))
+    np.testing.assert_equal(L.GRU(3)(L.LSTM(4, return_sequences=True)(x)).shape, (2, 3))
+
+
 def test_training_applies_dropout_masks_and_inference_does_not(rng):
     x = rng.standard_normal((8, 5, 6)).astype(np.float32)
     layer = L.LSTM(4, dropout=0.5, recurrent_dropout=0.5, seed=3)

@@ -10,7 +10,9 @@
 // Workspace layout (floats), every array (batch, steps, width), indexed by INPUT step t:
 //   Z   G*u  gate activations (forward) of step t
 //   Hs  u    state h after step t (masked steps repeat the previous state)
-//   Hin u    recurrent input used at step t: h_prev * recurrent dropout
+//   XH  I+U  [x_t * input dropout, recurrent input h_prev * recurrent dropout] of step t:
+//            the inputs of step t's product side by side, so that [W; U] is one product
+//            and [XH]^T dZ gives the kernel and recurrent kernel gradients in one GEMM
 //   LSTM: Cs u (carry after step t), Ac u (act(c) of step t)
 //   GRU:  Rh u (reset_after: U_h hin + b_rh; reset before: r * hin)
 #include <omp.h>
@@ -43,19 +45,19 @@ const char* cell_name(RnnCell c) {
 }
 
 struct Layout {
-  int64_t B, S, I, U, G, GU;
-  int64_t z, hs, hin, cs, ac, rh, total;  // offsets of the workspace arrays
+  int64_t B, S, I, U, G, GU, XW;  // XW = I + U, the row width of XH
+  int64_t z, hs, xh, cs, ac, rh, total;  // offsets of the workspace arrays
 };
 
 Layout layout(const RnnConfig& cfg) {
   Layout l{};
   l.B = cfg.batch, l.S = cfg.steps, l.I = cfg.input_size, l.U = cfg.units;
-  l.G = rnn_gates(cfg.cell), l.GU = l.G * l.U;
+  l.G = rnn_gates(cfg.cell), l.GU = l.G * l.U, l.XW = l.I + l.U;
   const int64_t rows = l.B * l.S;
   int64_t off = 0;
   l.z = off, off += rows * l.GU;
   l.hs = off, off += rows * l.U;
-  l.hin = off, off += rows * l.U;
+  l.xh = off, off += rows * l.XW;
   l.cs = l.ac = l.rh = -1;
   if (cfg.cell == RnnCell::lstm) l.cs = off, off += rows * l.U, l.ac = off, off += rows * l.U;
   if (cfg.cell == RnnCell::gru) l.rh = off, off += rows * l.U;
@@ -136,19 +138,19 @@ int threads_for(const RnnConfig& cfg, int mr) {
   return int(std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), tiles)));
 }
 
-// Input-side operand: x, or x scaled by the input dropout mask (copied into buf).
-const float* dropped_inputs(const RnnConfig& cfg, const RnnInputs& in, float* buf) {
-  if (!in.input_dropout) return in.x;
+// The input columns of XH: x, times the input dropout mask when there is one.
+void fill_inputs(const RnnConfig& cfg, const RnnInputs& in, float* xh, int64_t xw) {
   const int64_t B = cfg.batch, S = cfg.steps, I = cfg.input_size;
+  if (I == 0) return;
 #pragma omp parallel for num_threads(get_num_threads()) if (B * S * I > 65536) schedule(static)
   for (int64_t b = 0; b < B; ++b)
     for (int64_t t = 0; t < S; ++t) {
       const float* src = in.x + (b * S + t) * I;
-      float* dst = buf + (b * S + t) * I;
-      const float* m = in.input_dropout + b * I;
-      for (int64_t i = 0; i < I; ++i) dst[i] = src[i] * m[i];
+      float* dst = xh + (b * S + t) * xw;
+      const float* m = in.input_dropout ? in.input_dropout + b * I : nullptr;
+      if (m) for (int64_t i = 0; i < I; ++i) dst[i] = src[i] * m[i];
+      else std::memcpy(dst, src, sizeof(float) * size_t(I));
     }
-  return buf;
 }
 
 inline int64_t step_index(const RnnConfig& cfg, int64_t s) { return cfg.go_backwards ? cfg.steps - 1 - s : s; }
@@ -205,16 +207,18 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
   const GemmConfig& gc = *kernel_table().gemm;
   const rnn::RnnKernels& rk = *kernel_table().rnn;
 
-  // scratch: [workspace when none given] [packed U pieces] [dropped x] [bias]
-  const int64_t pk = packed_size(gc, U, GU) + 2 * gc.nr * U + packed_size(gc, I, GU) + gc.nr * I;
-  const int64_t need = (ws_user ? 0 : L.total) + pk + (in.input_dropout ? B * S * I : 0) + GU + 16;
+  // scratch: [workspace when none given] [bias] [stacked [W; U]] [packed pieces]
+  const int64_t XW = L.XW;
+  const int64_t pk = packed_size(gc, XW, GU) + 3 * gc.nr * XW + packed_size(gc, I, GU);
+  const int64_t need = (ws_user ? 0 : L.total) + GU + 16 + XW * GU + pk;
   float* scratch = workspace(WorkspaceSlot::scratch0, size_t(need));
   float* ws = ws_user ? ws_user : scratch;
   float* cur = scratch + (ws_user ? 0 : L.total);
   float* bias_eff = cur;
   cur += GU + 16;
-  const float* xd = in.input_dropout ? dropped_inputs(cfg, in, cur) : in.x;
-  if (in.input_dropout) cur += B * S * I;
+  float* XH = ws + L.xh;
+  float* Hin = XH + I;  // row stride XW
+  fill_inputs(cfg, in, XH, XW);
 
   // the input projection of all steps, biases that simply add folded in
   const float* rec_bias = nullptr;  // GRU reset_after: recurrent bias of the h block
@@ -231,27 +235,33 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
   // one, so the pre-activations never make a round trip through memory (R1, R2 forward
   // 5-8% faster). With very few features (k < 16) one GEMM over all steps does it better.
   const bool x_in_loop = I >= 16;
-  Packed p_x{};
-  if (x_in_loop) {
+  Packed p_x{}, p_xu{};
+  const float* W = in.recurrent_kernel;
+  if (x_in_loop && !gru) {
+    // one product per step: [x_t, hin] (a row of XH) times [W; U], stacked and packed once
+    float* wu = cur;
+    cur += XW * GU;
+    std::memcpy(wu, in.kernel, sizeof(float) * size_t(I * GU));
+    std::memcpy(wu + I * GU, W, sizeof(float) * size_t(U * GU));
+    p_xu = pack(gc, XW, GU, wu, GU, 1, cur);
+  } else if (x_in_loop) {
     p_x = pack(gc, I, GU, in.kernel, GU, 1, cur);
   } else {
     GemmEpilogue ep;
     ep.bias = bias_x;
-    sgemm(Trans::no, Trans::no, B * S, GU, I, 1.0f, xd, std::max<int64_t>(I, 1), in.kernel, GU, 0.0f, Z, GU, ep);
+    sgemm(Trans::no, Trans::no, B * S, GU, I, 1.0f, XH, XW, in.kernel, GU, 0.0f, Z, GU, ep);
   }
 
   // the recurrent kernel, packed once: pieces by gate blocks where the cell needs them
-  const float* W = in.recurrent_kernel;
   Packed p_all{}, p_zr{}, p_h{};
   if (gru) {
     p_zr = pack(gc, U, 2 * U, W, GU, 1, cur);
     p_h = pack(gc, U, U, W + 2 * U, GU, 1, cur);
-  } else {
+  } else if (!x_in_loop) {
     p_all = pack(gc, U, GU, W, GU, 1, cur);
   }
 
   float* Hs = ws + L.hs;
-  float* Hin = ws + L.hin;
   float* Cs = lstm ? ws + L.cs : nullptr;
   float* Ac = lstm ? ws + L.ac : nullptr;
   float* Rh = gru ? ws + L.rh : nullptr;
@@ -265,7 +275,7 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
     // first recurrent input: h0 * dropout (or zeros)
     const int64_t t0 = step_index(cfg, 0);
     for (int64_t b = r0; b < r1; ++b) {
-      float* hin = Hin + (b * S + t0) * U;
+      float* hin = Hin + (b * S + t0) * XW;
       for (int64_t j = 0; j < U; ++j) {
         const float h = in.h0 ? in.h0[b * U + j] : 0.0f;
         hin[j] = in.recurrent_dropout ? h * in.recurrent_dropout[b * U + j] : h;
@@ -275,19 +285,21 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
       const int64_t t = step_index(cfg, s);
       const int64_t tp = s == 0 ? -1 : step_index(cfg, s - 1);
       const int64_t tn = s + 1 < S ? step_index(cfg, s + 1) : -1;
-      const float* A = Hin + (r0 * S + t) * U;
+      const float* A = Hin + (r0 * S + t) * XW;
       float* Zt = Z + (r0 * S + t) * GU;
       if (tn >= 0 && !x_in_loop) prefetch_rows(Z + (r0 * S + tn) * GU, m, S * GU, GU);
-      if (x_in_loop) rows_gemm(gc, p_x, m, xd + (r0 * S + t) * I, S * I, Zt, S * GU, 0.0f, bias_x);
-      if (!gru) {
-        rows_gemm(gc, p_all, m, A, S * U, Zt, S * GU, 1.0f, nullptr);
+      if (x_in_loop && !gru) {
+        rows_gemm(gc, p_xu, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x);
+      } else if (!gru) {
+        rows_gemm(gc, p_all, m, A, S * XW, Zt, S * GU, 1.0f, nullptr);
       } else {
-        rows_gemm(gc, p_zr, m, A, S * U, Zt, S * GU, 1.0f, nullptr);
-        if (after) rows_gemm(gc, p_h, m, A, S * U, Rh + (r0 * S + t) * U, S * U, 0.0f, rec_bias);
+        if (x_in_loop) rows_gemm(gc, p_x, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x);
+        rows_gemm(gc, p_zr, m, A, S * XW, Zt, S * GU, 1.0f, nullptr);
+        if (after) rows_gemm(gc, p_h, m, A, S * XW, Rh + (r0 * S + t) * U, S * U, 0.0f, rec_bias);
       }
       if (gru && !after) {  // reset before the product: rh = r * hin, then rh U_h
         for (int64_t b = r0; b < r1; ++b)
-          rk.gru_gates(U, cfg.recurrent_activation, Z + (b * S + t) * GU, Hin + (b * S + t) * U,
+          rk.gru_gates(U, cfg.recurrent_activation, Z + (b * S + t) * GU, Hin + (b * S + t) * XW,
                        Rh + (b * S + t) * U);
         rows_gemm(gc, p_h, m, Rh + (r0 * S + t) * U, S * U, Zt + 2 * U, S * GU, 1.0f, nullptr);
       }
@@ -296,10 +308,10 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
         const float* rdm = in.recurrent_dropout ? in.recurrent_dropout + b * U : nullptr;
         const float* h_prev = tp >= 0 ? Hs + prow * U : (in.h0 ? in.h0 + b * U : nullptr);
         float* h = Hs + row * U;
-        float* hin_next = tn >= 0 ? Hin + (b * S + tn) * U : nullptr;
+        float* hin_next = tn >= 0 ? Hin + (b * S + tn) * XW : nullptr;
         if (in.mask && !in.mask[b * S + t]) {  // masked: carry everything forward
           if (h_prev) std::memcpy(h, h_prev, sizeof(float) * U); else std::fill(h, h + U, 0.0f);
-          if (hin_next) std::memcpy(hin_next, Hin + row * U, sizeof(float) * U);
+          if (hin_next) std::memcpy(hin_next, Hin + row * XW, sizeof(float) * U);
           if (lstm) {
             const float* c_prev = tp >= 0 ? Cs + prow * U : (in.c0 ? in.c0 + b * U : nullptr);
             float* c = Cs + row * U;
@@ -372,7 +384,8 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
 
   const int64_t rows = B * S;
   const int64_t pk = packed_size(gc, GU, U) + 2 * gc.nr * GU;
-  const int64_t need = 2 * B + 16 + rows * GU * (separate_dr ? 2 : 1) + pk + (in.input_dropout ? rows * I : 0);
+  const bool merged_wgrad = !gru && I > 0 && grads.kernel && grads.recurrent_kernel;
+  const int64_t need = 2 * B + 16 + rows * GU * (separate_dr ? 2 : 1) + pk + (merged_wgrad ? L.XW * GU : 0);
   float* cur = workspace(WorkspaceSlot::scratch0, size_t(need));
   int64_t* first = reinterpret_cast<int64_t*>(cur);  // first unmasked processing step per row
   cur += (2 * B + 15) / 16 * 16;
@@ -389,11 +402,13 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
   } else {
     p_all = pack(gc, GU, U, W, 1, GU, cur);
   }
-  float* xd_buf = cur;
+  float* wgrad_buf = cur;  // [dW; dU] of the merged weight-gradient GEMM
 
   const float* Z = ws + L.z;
   const float* Hs = ws + L.hs;
-  const float* Hin = ws + L.hin;
+  const int64_t XW = L.XW;
+  const float* XH = ws + L.xh;
+  const float* Hin = XH + I;  // row stride XW
   const float* Cs = lstm ? ws + L.cs : nullptr;
   const float* Ac = lstm ? ws + L.ac : nullptr;
   const float* Rh = gru ? ws + L.rh : nullptr;
@@ -470,7 +485,7 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
           const int64_t row = b * S + t, lb = b - r0;
           if (in.mask && !in.mask[row]) continue;
           // dz/dr of the r block and d hin = drh * r (in place over drh)
-          rk.gru_bwd_r(U, cfg.recurrent_activation, Z + row * GU + U, Hin + row * U, dRH + lb * U,
+          rk.gru_bwd_r(U, cfg.recurrent_activation, Z + row * GU + U, Hin + row * XW, dRH + lb * U,
                        dZ + row * GU + U, dR + row * GU + U, dRH + lb * U);
         }
         rows_gemm(gc, p_zr, m, dRt, S * GU, dHin, U, 1.0f, nullptr);
@@ -521,17 +536,22 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
       }
     }
   }
-  if (grads.kernel) {
-    const float* xd = I > 0 ? dropped_inputs(cfg, in, xd_buf) : in.x;
-    sgemm(Trans::yes, Trans::no, I, GU, rows, 1.0f, xd, std::max<int64_t>(I, 1), dZ, GU, 0.0f, grads.kernel, GU);
-  }
-  if (grads.recurrent_kernel) {
-    if (gru && !after) {
-      sgemm(Trans::yes, Trans::no, U, 2 * U, rows, 1.0f, Hin, U, dR, GU, 0.0f, grads.recurrent_kernel, GU);
-      sgemm(Trans::yes, Trans::no, U, U, rows, 1.0f, Rh, U, dR + 2 * U, GU, 0.0f, grads.recurrent_kernel + 2 * U,
-            GU);
-    } else {
-      sgemm(Trans::yes, Trans::no, U, GU, rows, 1.0f, Hin, U, dR, GU, 0.0f, grads.recurrent_kernel, GU);
+  if (merged_wgrad) {  // [dW; dU] = XH^T dZ: dZ is packed once for both
+    sgemm(Trans::yes, Trans::no, XW, GU, rows, 1.0f, XH, XW, dZ, GU, 0.0f, wgrad_buf, GU);
+    std::memcpy(grads.kernel, wgrad_buf, sizeof(float) * size_t(I * GU));
+    std::memcpy(grads.recurrent_kernel, wgrad_buf + I * GU, sizeof(float) * size_t(U * GU));
+  } else {
+    if (grads.kernel) {
+      if (I > 0) sgemm(Trans::yes, Trans::no, I, GU, rows, 1.0f, XH, XW, dZ, GU, 0.0f, grads.kernel, GU);
+    }
+    if (grads.recurrent_kernel) {
+      if (gru && !after) {
+        sgemm(Trans::yes, Trans::no, U, 2 * U, rows, 1.0f, Hin, XW, dR, GU, 0.0f, grads.recurrent_kernel, GU);
+        sgemm(Trans::yes, Trans::no, U, U, rows, 1.0f, Rh, U, dR + 2 * U, GU, 0.0f, grads.recurrent_kernel + 2 * U,
+              GU);
+      } else {
+        sgemm(Trans::yes, Trans::no, U, GU, rows, 1.0f, Hin, XW, dR, GU, 0.0f, grads.recurrent_kernel, GU);
+      }
     }
   }
   if (grads.x && I > 0) {

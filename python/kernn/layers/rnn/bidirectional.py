@@ -2,7 +2,7 @@
 import numpy as np
 
 from kernn.layers.layer import Layer
-from kernn.layers.rnn.rnn import RNNBase
+from kernn.layers.rnn.rnn import RNNBase, symbolic_call
 from kernn.layers.rnn.time_distributed import _deserialize_layer
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -89,6 +89,9 @@ class Bidirectional(Layer):
     non_trainable_variables = non_trainable_weights
 
     def __call__(self, inputs, training=None, mask=None, initial_state=None, **kwargs):
+        from kernn.layers.input_layer import KerasTensor
+        if isinstance(inputs, KerasTensor):
+            return symbolic_call(self, inputs)
         self._pending_state = initial_state
         try:
             return super().__call__(inputs, training=training, mask=mask)

@@ -22,6 +22,19 @@ def _check_activation(layer, arg, fn):
     return name
 
 
+def symbolic_call(layer, inputs):
+    """Build `layer` for a symbolic input and return its symbolic output(s) (several with
+    return_state or merge_mode=None)."""
+    from kernn.layers.input_layer import KerasTensor
+    from kernn.layers.layer import assert_input_compatibility
+    assert_input_compatibility(layer.input_spec, inputs.shape, layer.name)
+    layer._maybe_build(inputs.shape)
+    shape = layer.compute_output_shape(inputs.shape)
+    if isinstance(shape, list):
+        return [KerasTensor(s) for s in shape]
+    return KerasTensor(shape)
+
+
 def _positive_int(cls, units):
     if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
         raise ValueError(
@@ -149,12 +162,16 @@ class RNNBase(Layer):
         from kernn.layers.input_layer import KerasTensor
         if isinstance(inputs, (list, tuple)) and initial_state is None and len(inputs) > 1:
             inputs, initial_state = inputs[0], list(inputs[1:])
+        ndim = len(inputs.shape) if isinstance(inputs, KerasTensor) else np.ndim(inputs)
+        if ndim == 2:
+            shape = tuple(inputs.shape)
+            raise ValueError(
+                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected ndim=3, found ndim=2. '
+                f"Full shape received: {shape}. A recurrent layer takes (batch, timesteps, features); when the "
+                f"input comes from another recurrent layer, that layer needs return_sequences=True."
+            )
         if isinstance(inputs, KerasTensor):
-            out = super().__call__(inputs, training=training, mask=mask)
-            if self.return_state:
-                b = inputs.shape[0]
-                return [out] + [KerasTensor((b, self.units)) for _ in range(self._n_states)]
-            return out
+            return symbolic_call(self, inputs)
         self._pending_state = initial_state
         try:
             return super().__call__(inputs, training=training, mask=mask)
