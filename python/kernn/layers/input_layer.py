@@ -73,6 +73,7 @@ class InputLayer(Layer):
         self._batch_shape = standardize_shape(batch_shape)
         self.built = True
         self._build_input_shape = self._batch_shape
+        self._build_output_shape = self._batch_shape
         from kernn.models.functional import Node
         t = KerasTensor(self._batch_shape, name=self.name, layer=self)
         self._inbound_nodes.append(Node(self, [], [t], "single"))

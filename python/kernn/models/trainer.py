@@ -395,11 +395,15 @@ class Trainer(GraphTrainer, InputChecks):
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                  verbose=verbose, epochs=epochs, steps=getattr(batches, "steps", None))
         self.stop_training = False
+        self._initial_epoch = None
         callbacks.on_train_begin()
         training_logs = None
         with self._compiled_trainable(), self._loop_mode():
             self._ensure_train_ready()
-            for epoch in range(initial_epoch, epochs):
+            # a callback (BackupAndRestore) may resume at a later epoch
+            start = self._initial_epoch if self._initial_epoch is not None else initial_epoch
+            self._initial_epoch = None
+            for epoch in range(start, epochs):
                 self.reset_metrics()
                 callbacks.on_epoch_begin(epoch)
                 steps = 0

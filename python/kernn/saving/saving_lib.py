@@ -177,7 +177,7 @@ def apply_state(model, state, skip_optimizer=False):
     opt = getattr(model, "optimizer", None)
     opt_plan = None
     if not skip_optimizer and opt_arrays is not None and opt is not None and getattr(model, "compiled", False):
-        if not getattr(opt, "_order", None):
+        if not getattr(opt, "_order", None) and len(opt_arrays) > len(opt.variables):
             opt.build(model.trainable_weights)
         n = len(opt.variables)
         if n == len(opt_arrays):

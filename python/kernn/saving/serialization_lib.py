@@ -229,5 +229,3 @@ def compile_from_config(model, config):
     opt = optimizers.get(opt) if opt is not None else "rmsprop"
     model.compile(optimizer=opt, loss=config.get("loss"), loss_weights=config.get("loss_weights"),
                   metrics=config.get("metrics"), weighted_metrics=config.get("weighted_metrics"))
-    if model.built:
-        model.optimizer.build(model.trainable_weights)
