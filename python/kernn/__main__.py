@@ -1,4 +1,10 @@
-"""`python -m kernn`: what kernn sees on this machine, and a quick GEMM self-check."""
+"""`python -m kernn`: what kernn sees on this machine, a quick GEMM self-check, and a demo.
+
+    python -m kernn            # same as `check`: CPU, ISA, threads and a GEMM self-check
+    python -m kernn info       # CPU, ISA, threads
+    python -m kernn demo       # train a digits CNN, confusion matrix, kernels vs NumPy
+    python -m kernn demo --short
+"""
 import sys
 import time
 
@@ -45,16 +51,103 @@ def gemm_selfcheck(n=512):
     return ok
 
 
+def _numpy_conv2d(x, kernel):
+    """3x3 'same' convolution in plain NumPy (im2col + one matmul), the baseline of the demo."""
+    n, h, w, c = x.shape
+    kh, kw, _, f = kernel.shape
+    xp = np.pad(x, ((0, 0), (kh // 2, kh // 2), (kw // 2, kw // 2), (0, 0)))
+    cols = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(1, 2))  # n, h, w, c, kh, kw
+    cols = cols.transpose(0, 1, 2, 4, 5, 3).reshape(n * h * w, kh * kw * c)
+    return (cols @ kernel.reshape(kh * kw * c, f)).reshape(n, h, w, f)
+
+
+def kernel_speed_line(short=False):
+    """One line: kernn's GEMM, conv2d and sigmoid against NumPy doing the same work (NumPy's
+    conv as im2col + matmul, its sigmoid as `1 / (1 + np.exp(-x))`, as NumPy code writes them)."""
+    rng = np.random.default_rng(0)
+    n = 256 if short else 512
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    x = rng.standard_normal((16 if short else 32, 16, 16, 32), dtype=np.float32)
+    k = rng.standard_normal((3, 3, 32, 32), dtype=np.float32)
+    v = rng.standard_normal(1 << (18 if short else 20), dtype=np.float32)
+    reps = 3 if short else 7
+    pairs = [
+        (f"GEMM {n}^3", lambda: kernn.ops.matmul(a, b), lambda: a @ b),
+        (f"conv2d 3x3 {x.shape[0]}x16x16x32", lambda: kernn.ops.conv2d(x, k, padding="same"),
+         lambda: _numpy_conv2d(x, k)),
+        (f"sigmoid {v.size >> 10}K", lambda: kernn.ops.activation(v, "sigmoid"), lambda: 1.0 / (1.0 + np.exp(-v))),
+    ]
+    parts = []
+    for name, ours, theirs in pairs:
+        t_k, t_np = _median_time(ours, reps), _median_time(theirs, reps)
+        parts.append(f"{name} {t_np / t_k:.1f}x")
+    return "kernn vs NumPy (>1x: kernn faster): " + " | ".join(parts)
+
+
+def demo(short=False):
+    """Train a small CNN on scikit-learn's 8x8 digits with the Keras progress bar and report."""
+    from kernn import layers
+
+    info()
+    try:
+        (x_train, y_train), (x_test, y_test) = kernn.datasets.digits.load_data()
+    except ImportError as e:
+        print(f"demo needs scikit-learn for its offline digits: {e}", file=sys.stderr)
+        return 1
+    x_train = x_train[..., None].astype(np.float32) / 16.0
+    x_test = x_test[..., None].astype(np.float32) / 16.0
+    if short:
+        x_train, y_train = x_train[:256], y_train[:256]
+    kernn.utils.set_random_seed(0)
+    model = kernn.Sequential([
+        kernn.Input(shape=(8, 8, 1)),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.BatchNormalization(),
+        layers.Conv2D(64, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        layers.Dropout(0.3),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    print()
+    model.summary()
+    epochs = 1 if short else 8
+    t0 = time.perf_counter()
+    model.fit(x_train, y_train, batch_size=32, epochs=epochs, validation_split=0.1, verbose=1)
+    seconds = time.perf_counter() - t0
+    _, acc = model.evaluate(x_test, y_test, verbose=0)
+    pred = np.argmax(model.predict(x_test, verbose=0), axis=1)
+    print(f"\ntrained {epochs} epoch(s) on {len(x_train)} digits in {seconds:.1f} s; "
+          f"test accuracy: {acc:.4f} ({len(x_test)} images)")
+    confusion = np.zeros((10, 10), np.int64)
+    np.add.at(confusion, (y_test.astype(np.int64), pred), 1)
+    print("\nconfusion matrix (rows: true digit, columns: predicted)")
+    print("      " + " ".join(f"{j:>3}" for j in range(10)))
+    for i in range(10):
+        print(f"  {i:>2}  " + " ".join(f"{v:>3}" if v else "  ." for v in confusion[i]))
+    print()
+    print(kernel_speed_line(short))
+    return 0
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     cmd = argv[0] if argv else "check"
     if cmd == "info":
         info()
         return 0
+    if cmd == "demo":
+        extra = [a for a in argv[1:] if a != "--short"]
+        if extra:
+            print(f"usage: python -m kernn demo [--short]  (unknown arguments {extra})", file=sys.stderr)
+            return 2
+        return demo(short="--short" in argv[1:])
     if cmd == "check":
         info()
         return 0 if gemm_selfcheck() else 1
-    print(f"usage: python -m kernn [info|check]  (unknown command {cmd!r})", file=sys.stderr)
+    print(f"usage: python -m kernn [check|info|demo [--short]]  (unknown command {cmd!r})", file=sys.stderr)
     return 2
 
 
