@@ -50,7 +50,7 @@ outputs = layers.Conv2D(1, 3, padding="same", activation="sigmoid", name="clean"
 autoencoder = keras.Model(inputs, outputs, name="denoiser")
 autoencoder.summary()
 autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
-history = autoencoder.fit(noisy_train, x_train, batch_size=32, epochs=2 if args.short else 30,
+history = autoencoder.fit(noisy_train, x_train, batch_size=32, epochs=2 if args.short else 20,
                           validation_data=(noisy_test, x_test), verbose=0 if args.short else 2)
 
 encoder = keras.Model(inputs, code, name="encoder")  # the trained encoder, as its own model

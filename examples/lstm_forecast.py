@@ -9,6 +9,7 @@ printing the test RMSE next to the naive "repeat the last value" forecast.
 """
 import argparse
 import os
+import shutil
 import tempfile
 
 import numpy as np
@@ -53,6 +54,12 @@ history = model.fit(x_train, y_train, batch_size=32, epochs=2 if args.short else
                     validation_data=(x_val, y_val), callbacks=callbacks, verbose=0 if args.short else 2)
 
 pred = model.predict(x_test, verbose=0).ravel()
+best_path = os.path.join(checkpoint_dir, "best.keras")
+if os.path.exists(best_path):  # the checkpoint holds the same best epoch EarlyStopping restored
+    best = keras.models.load_model(best_path)
+    same = np.allclose(best.predict(x_test, verbose=0).ravel(), pred, atol=1e-5)
+    print(f"best checkpoint reloaded from {best_path}: same forecasts as the restored model: {same}")
+    shutil.rmtree(checkpoint_dir, ignore_errors=True)
 rmse = float(np.sqrt(np.mean((pred - y_test) ** 2)))
 naive = float(np.sqrt(np.mean((x_test[:, -1, 0] - y_test) ** 2)))
 if args.plots:
