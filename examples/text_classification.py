@@ -45,7 +45,7 @@ def make_text():
     return words, int(score > 0)
 
 
-n = 400 if args.short else 2000
+n = 400 if args.short else 3000
 texts, labels = zip(*(make_text() for _ in range(n)))
 x = keras.utils.pad_sequences(texts, maxlen=MAXLEN, padding="post", truncating="pre")
 y = np.array(labels)
@@ -59,7 +59,7 @@ model = keras.Sequential([
 ])
 model.summary()
 model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="binary_crossentropy", metrics=["accuracy"])
-history = model.fit(x[:cut], y[:cut], batch_size=64, epochs=1 if args.short else 10, validation_split=0.1,
+history = model.fit(x[:cut], y[:cut], batch_size=64, epochs=1 if args.short else 8, validation_split=0.1,
                     verbose=0 if args.short else 2)
 loss, acc = model.evaluate(x[cut:], y[cut:], verbose=0)
 if args.plots:
