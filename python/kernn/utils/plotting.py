@@ -359,7 +359,8 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False, 
         show_trainable: show whether each layer is trainable. Defaults to `False`.
 
     Returns:
-        `None` (the picture is in `to_file`).
+        An `IPython.display.Image` of the file when IPython is installed (so notebooks show
+        it inline) and the format is not PDF, as Keras; else `None`.
 
     Raises:
         ImportError: if neither pydot with graphviz nor matplotlib is installed.
@@ -377,16 +378,25 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False, 
         raise ValueError(f"Model {getattr(model, 'name', model)!r} has no layers to plot.")
     node_lines = [_node_lines(layer, show_shapes, show_dtype, show_layer_names, show_layer_activations,
                               show_trainable, shapes.get(i)) for i, layer in enumerate(layers)]
+    to_file = os.fspath(to_file)
+    drawn = False
     if _graphviz_available():
         try:
             _plot_with_pydot(node_lines, edges, model.name, to_file, rankdir.upper(), dpi)
-            return None
+            drawn = True
         except Exception:  # a broken graphviz install: fall back to matplotlib below
-            pass
-    try:
-        _matplotlib("plot_model")
-    except ImportError as e:
-        raise ImportError("`plot_model` requires pydot with graphviz, or matplotlib. Install them with: "
-                          f"{_EXTRA_HINT} (graphviz itself comes from your system's packages)") from e
-    _plot_with_matplotlib(node_lines, edges, model.name, to_file, rankdir.upper(), dpi)
+            drawn = False
+    if not drawn:
+        try:
+            _matplotlib("plot_model")
+        except ImportError as e:
+            raise ImportError("`plot_model` requires pydot with graphviz, or matplotlib. Install them with: "
+                              f"{_EXTRA_HINT} (graphviz itself comes from your system's packages)") from e
+        _plot_with_matplotlib(node_lines, edges, model.name, to_file, rankdir.upper(), dpi)
+    if not to_file.lower().endswith(".pdf"):
+        try:
+            from IPython import display
+        except ImportError:
+            return None
+        return display.Image(filename=to_file)
     return None
