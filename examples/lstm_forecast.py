@@ -43,23 +43,20 @@ model = keras.Sequential([
 ])
 model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.005), loss="mse", metrics=["mae"])
 
-callbacks = []
 checkpoint_dir = tempfile.mkdtemp(prefix="kernn_lstm_")
-if hasattr(keras.callbacks, "EarlyStopping"):
-    callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=8, restore_best_weights=True))
-if hasattr(keras.callbacks, "ModelCheckpoint"):
-    callbacks.append(keras.callbacks.ModelCheckpoint(os.path.join(checkpoint_dir, "best.keras"),
-                                                     monitor="val_loss", save_best_only=True))
+best_path = os.path.join(checkpoint_dir, "best.keras")
+callbacks = [
+    keras.callbacks.EarlyStopping(monitor="val_loss", patience=8, restore_best_weights=True),
+    keras.callbacks.ModelCheckpoint(best_path, monitor="val_loss", save_best_only=True),
+]
 history = model.fit(x_train, y_train, batch_size=32, epochs=2 if args.short else 60,
                     validation_data=(x_val, y_val), callbacks=callbacks, verbose=0 if args.short else 2)
 
 pred = model.predict(x_test, verbose=0).ravel()
-best_path = os.path.join(checkpoint_dir, "best.keras")
-if os.path.exists(best_path):  # the checkpoint holds the same best epoch EarlyStopping restored
-    best = keras.models.load_model(best_path)
-    same = np.allclose(best.predict(x_test, verbose=0).ravel(), pred, atol=1e-5)
-    print(f"best checkpoint reloaded from {best_path}: same forecasts as the restored model: {same}")
-    shutil.rmtree(checkpoint_dir, ignore_errors=True)
+best = keras.models.load_model(best_path)  # the checkpoint holds the best epoch, which EarlyStopping restored
+same = np.allclose(best.predict(x_test, verbose=0).ravel(), pred, atol=1e-5)
+print(f"best checkpoint reloaded: same forecasts as the restored model: {same}")
+shutil.rmtree(checkpoint_dir, ignore_errors=True)
 rmse = float(np.sqrt(np.mean((pred - y_test) ** 2)))
 naive = float(np.sqrt(np.mean((x_test[:, -1, 0] - y_test) ** 2)))
 if args.plots:

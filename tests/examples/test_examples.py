@@ -22,13 +22,14 @@ _spent = [0.0]
 
 HAS_MPL = importlib.util.find_spec("matplotlib") is not None
 HAS_SKLEARN = importlib.util.find_spec("sklearn") is not None
-HAS_FUNCTIONAL = hasattr(kernn.layers, "Concatenate") and hasattr(kernn.models, "load_model")
+HAS_FUNCTIONAL = (hasattr(kernn.layers, "Concatenate") and hasattr(kernn.models, "load_model")
+                  and hasattr(kernn.callbacks, "EarlyStopping"))
 
-# example -> (what its last line says, needs the functional API / saving)
+# example -> (what its last line says, needs the functional API / saving / callbacks)
 CASES = {
     "digits_mlp": (r"test accuracy: 0\.\d+", False),
     "digits_cnn": (r"test accuracy: 0\.\d+", False),
-    "lstm_forecast": (r"test RMSE: \d+\.\d+", False),
+    "lstm_forecast": (r"test RMSE: \d+\.\d+", True),
     "multivariate_series": (r"parallel series\s+Dense\s+\d+\.\d+", False),
     "text_classification": (r"test accuracy: 0\.\d+", False),
     "rnn_comparison": (r"LSTM\s+\d+\s+\d+\.\d\s+0\.\d+", False),
@@ -75,7 +76,8 @@ def test_example_runs_in_short_mode(name, tmp_path):
         pytest.skip("examples/ is not next to the tests (installed package)")
     pattern, needs_functional = CASES[name]
     if needs_functional and not HAS_FUNCTIONAL:
-        pytest.skip(f"{name} needs the functional API and saving (kernn.Model, Concatenate, load_model)")
+        pytest.skip(f"{name} needs the functional API, saving and callbacks (Concatenate, load_model, "
+                    "EarlyStopping)")
     if name in USES_DIGITS and not HAS_SKLEARN:
         pytest.skip(f"{name} needs scikit-learn for the offline digits")
     plots = tmp_path / "plots"
