@@ -3,7 +3,7 @@
     python examples/digits_cnn.py [--short] [--plots DIR]
 
 ImageDataGenerator shifts, rotates and zooms the training images a little each epoch;
-`fit` takes its `.flow(...)` directly. Ends by printing the test accuracy (about 0.97-0.98).
+`fit` takes its `.flow(...)` directly. Ends by printing the test accuracy (about 0.98).
 """
 import argparse
 import os
