@@ -1,7 +1,6 @@
 #pragma once
 /// kernn: float32 deep-learning kernels for x86-64 CPUs (C++17, OpenMP, runtime SIMD dispatch).
 /// Link the CMake target kernn::kernels (find_package(kernn)) and include this header.
-#include "kernn/version.h"
 #include "kernn/activation.h"
 #include "kernn/conv.h"
 #include "kernn/error.h"
@@ -13,3 +12,4 @@
 #include "kernn/peak.h"
 #include "kernn/pool.h"
 #include "kernn/threading.h"
+#include "kernn/version.h"
