@@ -175,3 +175,128 @@ def test_shape_layer_references_gradients():
     mask = (rng.random((2, 3, 4)) > 0.5).astype(float)
     g4 = rng.standard_normal((2, 3, 4))
     _check_layer_grad(lambda v: ref_layers.dropout(v, mask, 0.4), ref_layers.dropout_backward(g4, mask, 0.4), x, g4)
+
+
+# ---- convolution, pooling, normalization, resize -------------------------------------------
+
+from reference import conv as ref_conv  # noqa: E402
+from reference import norm as ref_norm  # noqa: E402
+from reference import pool as ref_pool  # noqa: E402
+
+
+def _check_grads(loss, analytic, params):
+    for got, p in zip(analytic, params):
+        np.testing.assert_allclose(got, numerical_grad(loss, p), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("strides,padding,dilation,groups", [
+    ((1, 1), "valid", (1, 1), 1), ((2, 1), "same", (1, 1), 2), ((1, 1), "same", (2, 1), 1),
+    ((2, 2), "same", (1, 1), 1), ((1, 1), "causal", (1, 2), 1)], ids=["valid", "same_s2_g2", "same_d2", "s2",
+                                                                     "causal_d2"])
+def test_conv2d_reference_gradients(strides, padding, dilation, groups):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 5, 6, 4))
+    k = rng.standard_normal((2, 3, 4 // groups, 4))
+    b = rng.standard_normal(4)
+    y = ref_conv.conv2d(x, k, b, strides, padding, dilation, groups)
+    g = rng.standard_normal(y.shape)
+    loss = lambda: float(np.sum(g * ref_conv.conv2d(x, k, b, strides, padding, dilation, groups)))  # noqa: E731
+    _check_grads(loss, ref_conv.conv2d_backward(x, k, g, strides, padding, dilation, groups), (x, k, b))
+
+
+def test_conv2d_reference_matches_direct_sum():
+    rng = np.random.default_rng(3)
+    x, k = rng.standard_normal((1, 4, 4, 2)), rng.standard_normal((3, 3, 2, 3))
+    y = ref_conv.conv2d(x, k, padding="same")
+    xp = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    assert np.isclose(y[0, 2, 1, 2], np.sum(xp[0, 2:5, 1:4, :] * k[..., 2]))
+    assert ref_conv.conv_axis(8, 3, 2, 1, "same") == (4, 0, 1)  # Keras: the extra cell goes after
+
+
+def test_depthwise_reference_gradients_and_grouped_equivalence():
+    rng = np.random.default_rng(4)
+    x, k, b = rng.standard_normal((2, 5, 4, 3)), rng.standard_normal((3, 2, 3, 2)), rng.standard_normal(6)
+    args = ((2, 1), "same", (1, 1))
+    y = ref_conv.depthwise_conv2d(x, k, b, *args)
+    np.testing.assert_allclose(y, ref_conv.conv2d(x, k.reshape(3, 2, 1, 6), b, *args, groups=3), rtol=1e-12)
+    g = rng.standard_normal(y.shape)
+    loss = lambda: float(np.sum(g * ref_conv.depthwise_conv2d(x, k, b, *args)))  # noqa: E731
+    _check_grads(loss, ref_conv.depthwise_conv2d_backward(x, k, g, *args), (x, k, b))
+
+
+@pytest.mark.parametrize("strides,padding,output_padding,dilation", [
+    ((2, 2), "same", None, (1, 1)), ((2, 1), "valid", None, (1, 1)), ((3, 2), "same", (1, 1), (1, 1)),
+    ((1, 1), "same", None, (2, 2)), ((2, 2), "valid", (1, 0), (1, 1))],
+    ids=["same_s2", "valid", "same_outpad", "dilated", "valid_outpad"])
+def test_conv2d_transpose_reference(strides, padding, output_padding, dilation):
+    rng = np.random.default_rng(5)
+    x, k, b = rng.standard_normal((2, 3, 4, 2)), rng.standard_normal((3, 2, 3, 2)), rng.standard_normal(3)
+    args = (strides, padding, output_padding, dilation)
+    y = ref_conv.conv2d_transpose(x, k, b, *args)
+    g = rng.standard_normal(y.shape)
+    loss = lambda: float(np.sum(g * ref_conv.conv2d_transpose(x, k, b, *args)))  # noqa: E731
+    _check_grads(loss, ref_conv.conv2d_transpose_backward(x, k, g, *args), (x, k, b))
+    if output_padding is None and dilation == (1, 1):  # Keras's documented output sizes
+        for axis, (size, kk, s) in enumerate(zip(x.shape[1:3], k.shape[:2], strides)):
+            want = size * s if padding == "same" else size * s + max(kk - s, 0)
+            assert y.shape[1 + axis] == want
+
+
+def test_conv2d_transpose_reference_is_conv_adjoint():
+    rng = np.random.default_rng(6)
+    z = rng.standard_normal((1, 7, 7, 3))       # transposed output / direct input
+    k = rng.standard_normal((3, 3, 3, 2))       # (kh, kw, filters, in)
+    x = rng.standard_normal((1, 4, 4, 2))       # transposed input / direct output
+    y = ref_conv.conv2d_transpose(x, k, None, (2, 2), "same", (0, 0))
+    assert y.shape == (1, 7, 7, 3)
+    direct = ref_conv.conv2d(z, k, None, (2, 2), "same")
+    np.testing.assert_allclose(np.sum(y * z), np.sum(direct * x), rtol=1e-10)
+
+
+@pytest.mark.parametrize("mode", ["max", "average"])
+@pytest.mark.parametrize("pool,strides,padding", [((2, 2), (2, 2), "valid"), ((3, 2), (2, 1), "same"),
+                                                  ((2, 3), (1, 2), "same")], ids=["p2", "p32_same", "p23_same"])
+def test_pool_reference_gradients(mode, pool, strides, padding):
+    rng = np.random.default_rng(7)
+    x = rng.permutation(2 * 5 * 5 * 3).reshape(2, 5, 5, 3) / 7.0  # distinct values: max is differentiable
+    y = ref_pool.pool2d(x, pool, strides, padding, mode)
+    g = rng.standard_normal(y.shape)
+    loss = lambda: float(np.sum(g * ref_pool.pool2d(x, pool, strides, padding, mode)))  # noqa: E731
+    np.testing.assert_allclose(ref_pool.pool2d_backward(x, g, pool, strides, padding, mode),
+                               numerical_grad(loss, x, eps=1e-4), rtol=1e-5, atol=1e-7)
+
+
+def test_average_pool_same_counts_only_cells_inside():
+    x = np.arange(9.0).reshape(1, 3, 3, 1)
+    y = ref_pool.pool2d(x, (2, 2), (2, 2), "same", "average")
+    assert y[0, 1, 1, 0] == 8.0 and y[0, 0, 1, 0] == (2 + 5) / 2
+
+
+def test_batch_norm_reference_gradients():
+    rng = np.random.default_rng(8)
+    x, gamma, beta = rng.standard_normal((4, 3, 5)), rng.standard_normal(5), rng.standard_normal(5)
+    g = rng.standard_normal(x.shape)
+    loss = lambda: float(np.sum(g * ref_norm.batch_norm_train(x, gamma, beta, 1e-3)[0]))  # noqa: E731
+    _check_grads(loss, ref_norm.batch_norm_backward(x, g, gamma, 1e-3), (x, gamma, beta))
+
+
+def test_layer_norm_reference_gradients():
+    rng = np.random.default_rng(9)
+    x, gamma, beta = rng.standard_normal((4, 6)), rng.standard_normal(6), rng.standard_normal(6)
+    g = rng.standard_normal(x.shape)
+    loss = lambda: float(np.sum(g * ref_norm.layer_norm(x, gamma, beta, 1e-3)))  # noqa: E731
+    _check_grads(loss, ref_norm.layer_norm_backward(x, g, gamma, 1e-3), (x, gamma, beta))
+
+
+def test_bilinear_reference():
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((2, 3, 4, 2))
+    y = ref_conv.resize_bilinear(x, 6, 8)
+    # half-pixel centres: output (1, 1) sits at source (0.25, 0.25)
+    want = 0.75 * 0.75 * x[0, 0, 0] + 0.75 * 0.25 * (x[0, 0, 1] + x[0, 1, 0]) + 0.0625 * x[0, 1, 1]
+    np.testing.assert_allclose(y[0, 1, 1], want, rtol=1e-12)
+    np.testing.assert_allclose(y[0, 0, 0], x[0, 0, 0], rtol=1e-12)
+    g = rng.standard_normal(y.shape)
+    loss = lambda: float(np.sum(g * ref_conv.resize_bilinear(x, 6, 8)))  # noqa: E731
+    np.testing.assert_allclose(ref_conv.resize_bilinear_backward(g, 3, 4), numerical_grad(loss, x), rtol=1e-6,
+                               atol=1e-8)

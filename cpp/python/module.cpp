@@ -8,6 +8,7 @@ namespace py = pybind11;
 namespace kernn::py_bind {
 void bind_core(py::module_& m);
 void bind_gemm(py::module_& m);
+void bind_conv(py::module_& m);
 void bind_act(py::module_& m);
 }  // namespace kernn::py_bind
 
@@ -16,5 +17,6 @@ PYBIND11_MODULE(_core, m) {
   // kernn::Error derives from std::invalid_argument, which pybind11 turns into ValueError.
   kernn::py_bind::bind_core(m);
   kernn::py_bind::bind_gemm(m);
+  kernn::py_bind::bind_conv(m);
   kernn::py_bind::bind_act(m);
 }

@@ -7,6 +7,7 @@
 
 #include "core/kernel_table.h"
 #include "gemm/gemm_internal.h"
+#include "conv/conv_internal.h"
 #include "act/act_internal.h"
 #include "kernn/error.h"
 #include "kernn/isa.h"
@@ -20,14 +21,17 @@ KernelTable make_table(Isa isa) {
   switch (isa) {
     case Isa::avx512:
       t.gemm = &avx512::gemm_config();
+      t.conv = &avx512::conv_kernels();
       t.act = &avx512::act_kernels();
       break;
     case Isa::avx2:
       t.gemm = &avx2::gemm_config();
+      t.conv = &avx2::conv_kernels();
       t.act = &avx2::act_kernels();
       break;
     case Isa::scalar:
       t.gemm = &scalar::gemm_config();
+      t.conv = &scalar::conv_kernels();
       t.act = &scalar::act_kernels();
       break;
   }

@@ -5,11 +5,13 @@
 
 namespace kernn {
 namespace gemm { struct GemmConfig; }
+namespace conv { struct ConvKernels; }
 namespace act { struct ActKernels; }
 
 struct KernelTable {
   Isa isa;
   const gemm::GemmConfig* gemm;
+  const conv::ConvKernels* conv;
   const act::ActKernels* act;
 };
 

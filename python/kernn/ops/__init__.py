@@ -24,6 +24,15 @@ from kernn.ops.optim import (
     sgd_update,
 )
 
+from kernn.ops.conv import (conv1d, conv1d_backward, conv1d_transpose, conv1d_transpose_backward, conv2d,
+                            conv2d_backward, conv2d_transpose, conv2d_transpose_backward, cropping2d,
+                            depthwise_conv2d, depthwise_conv2d_backward, upsampling2d, upsampling2d_backward,
+                            zero_padding2d)
+from kernn.ops.norm import (batch_norm_backward, batch_norm_inference, batch_norm_train, layer_norm,
+                            layer_norm_backward)
+from kernn.ops.pool import (average_pool2d, global_pool, global_pool_backward, max_pool2d, pool1d,
+                            pool1d_backward, pool2d, pool2d_backward)
+
 __all__ = [
     "matmul",
     "activation",
@@ -43,3 +52,9 @@ __all__ = [
     "rmsprop_update",
     "sgd_update",
 ]
+__all__ += ["conv1d", "conv1d_backward", "conv1d_transpose", "conv1d_transpose_backward", "conv2d",
+            "conv2d_backward", "conv2d_transpose", "conv2d_transpose_backward", "cropping2d", "depthwise_conv2d",
+            "depthwise_conv2d_backward", "upsampling2d", "upsampling2d_backward", "zero_padding2d"]
+__all__ += ["batch_norm_backward", "batch_norm_inference", "batch_norm_train", "layer_norm", "layer_norm_backward"]
+__all__ += ["average_pool2d", "global_pool", "global_pool_backward", "max_pool2d", "pool1d", "pool1d_backward",
+            "pool2d", "pool2d_backward"]

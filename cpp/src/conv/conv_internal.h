@@ -1,0 +1,56 @@
+#pragma once
+// Shared between the portable convolution drivers (conv/*.cpp) and the per-ISA depthwise
+// micro-kernels (conv/isa/conv_*.cpp). No intrinsics here.
+#include <cstdint>
+
+#include "kernn/conv.h"
+
+namespace kernn::conv {
+
+/// One output row (oy) of a depthwise convolution of one image: y_row (out_w, out_c) =
+/// act(sum over taps x * w + bias). x_img is (in_h, in_w, in_c); w is (kh, kw, out_c) with
+/// out_c = in_c * multiplier (output channel o reads input channel o / multiplier).
+using DwForwardRow = void (*)(const ConvGeometry& g, const float* x_img, const float* w, const float* bias,
+                              GemmActivation act, int64_t oy, float* y_row);
+/// One input row (iy) of the depthwise input gradient, gathered: dx_row (in_w, in_c) =
+/// sum over the outputs that read it of dy * w. dy_img is (out_h, out_w, out_c).
+using DwBackwardDataRow = void (*)(const ConvGeometry& g, const float* dy_img, const float* w, int64_t iy,
+                                   float* dx_row);
+/// Adds one output row's contribution to the depthwise kernel gradient dw_acc (kh, kw,
+/// out_c) and to db_acc (out_c) when not null.
+using DwBackwardFilterRow = void (*)(const ConvGeometry& g, const float* x_img, const float* dy_row, int64_t oy,
+                                     float* dw_acc, float* db_acc);
+
+/// Indirect-GEMM convolution micro-kernel (MR output pixels x NR output channels):
+///   y[i, j] = act(sum_t sum_c ptrs[t * MR + i][c] * w[(t * cin + c) * NR + j] + bias[j])
+/// for i < m, j < n. ptrs holds, per kernel tap t, the address of each pixel's cin input
+/// channels (a zero row for taps in the padding, or rows past m); w is one packed panel of
+/// the kernel (taps * cin rows of NR, zero-padded); bias (NR, zero-padded) may be null.
+/// y rows are y_rs floats apart.
+using ConvIgemmUkernel = void (*)(int64_t taps, int64_t cin, const float* const* ptrs, const float* w, float* y,
+                                  int64_t y_rs, int64_t m, int64_t n, const float* bias, GemmActivation act);
+
+/// Kernel-gradient micro-kernel (MR input channels x NR output channels of one tap):
+///   acc[(c0 + r) * acc_rs + j] += sum_{i < P} xp[i][c0 + r] * dy[i * NR + j]
+/// for r < mc (<= MR), j < n (<= NR). xp holds each pixel's input row for this tap (a zero
+/// row in the padding); dy is a packed panel of P rows of NR output-gradient values.
+using ConvWgradUkernel = void (*)(int64_t P, const float* const* xp, int64_t c0, int64_t mc, const float* dy,
+                                  float* acc, int64_t acc_rs, int64_t n);
+
+struct ConvKernels {
+  ConvIgemmUkernel igemm;
+  int mr, nr;  ///< register tile of igemm
+  ConvIgemmUkernel igemm_narrow;  ///< the same with one vector of output channels (nr_narrow)
+  int nr_narrow;
+  ConvWgradUkernel wgrad;  ///< register tile mr x nr, like igemm
+  DwForwardRow forward_row;
+  DwBackwardDataRow backward_data_row;
+  DwBackwardFilterRow backward_filter_row;
+  const char* name;
+};
+
+}  // namespace kernn::conv
+
+namespace kernn::scalar { const conv::ConvKernels& conv_kernels(); }
+namespace kernn::avx2 { const conv::ConvKernels& conv_kernels(); }
+namespace kernn::avx512 { const conv::ConvKernels& conv_kernels(); }
