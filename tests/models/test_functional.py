@@ -239,3 +239,58 @@ def test_keras_tensor_operators_and_merge_functions():
     np.testing.assert_array_equal(p, x * y)
     np.testing.assert_array_equal(mx, np.maximum(x, y))
     assert c.shape == (2, 6)
+
+
+def test_sequential_layers_have_symbolic_input_and_output():
+    model = kernn.Sequential([kernn.Input((4,)), layers.Dense(3), layers.Dense(2)])
+    assert model.layers[0].output.shape == (None, 3)
+    assert model.layers[1].input is model.layers[0].output
+    assert model.outputs[0] is model.layers[1].output
+    # a feature extractor from a built Sequential, as in Keras
+    feat = kernn.Model(model.inputs, model.layers[0].output)
+    x = np.ones((2, 4), np.float32)
+    k, b = model.layers[0].get_weights()
+    np.testing.assert_allclose(feat.predict(x, verbose=0), x @ k + b, rtol=1e-6)
+
+
+class _MaskZeros(layers.Layer):
+    """Marks all-zero rows as masked (a stand-in for Embedding(mask_zero=True))."""
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_mask(self, inputs, mask=None):
+        return np.any(inputs != 0, axis=-1)
+
+    def backward(self, grad):
+        return grad
+
+
+class _MaskedSum(layers.Layer):
+    """Sums the time steps the mask keeps."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.supports_masking = True
+
+    def call(self, inputs, training=False, mask=None):
+        self.seen = mask
+        m = np.ones(inputs.shape[:-1], bool) if mask is None else mask
+        return (inputs * m[..., None]).sum(axis=1)
+
+    def compute_output_shape(self, s):
+        return (s[0], s[2])
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+def test_masks_propagate_along_nodes():
+    i = kernn.Input((3, 2))
+    masked = _MaskZeros()(i)
+    summer = _MaskedSum()
+    model = kernn.Model(i, summer(layers.Activation("linear")(masked)))
+    x = np.array([[[1, 2], [0, 0], [3, 4]]], np.float32)
+    out = model.predict(x, verbose=0)
+    np.testing.assert_array_equal(summer.seen, [[True, False, True]])
+    np.testing.assert_array_equal(out, [[4, 6]])

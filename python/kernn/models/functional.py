@@ -201,7 +201,7 @@ class GraphRunner:
             outs = list(y) if len(node.outputs) > 1 else [y]
             for t, v in zip(node.outputs, outs):
                 values[id(t)] = v
-            if mask is not None or getattr(layer, "supports_masking", False) or hasattr(layer, "_produces_mask"):
+            if mask is not None or type(layer).compute_mask is not Layer.compute_mask:
                 try:
                     out_mask = layer.compute_mask(x, mask)
                 except (NotImplementedError, TypeError):
