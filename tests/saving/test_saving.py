@@ -283,20 +283,60 @@ except ImportError:
 
 @pytest.mark.skipif(keras is None, reason="keras is not installed (cross-library round trips need Keras 3)")
 def test_kernn_file_loads_in_keras(tmp_path):
-    model = _sequential()
-    path = tmp_path / "k.keras"
-    model.save(path)
-    km = keras.models.load_model(path)
-    x, _ = _data()
-    np.testing.assert_allclose(km.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    import warnings
+    x, y = _data()
+    for make in (_sequential, _functional):
+        model = make()
+        model.fit(x, y, epochs=1, verbose=0)
+        path = tmp_path / "k.keras"
+        model.save(path)
+        with warnings.catch_warnings():  # Keras's own backends may warn about NumPy 2 APIs
+            warnings.simplefilter("ignore")
+            km = keras.models.load_model(path)
+            got = km.predict(x, verbose=0)
+        np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.skipif(keras is None, reason="keras is not installed (cross-library round trips need Keras 3)")
 def test_keras_file_loads_in_kernn(tmp_path):
-    km = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)])
-    km.compile("adam", "mse")
-    path = tmp_path / "k.keras"
-    km.save(path)
+    import warnings
+    x, y = _data()
+    with warnings.catch_warnings():  # Keras's own backends may warn about NumPy 2 APIs
+        warnings.simplefilter("ignore")
+        km = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)])
+        km.compile("adam", "mse")
+        km.fit(x, y, epochs=1, verbose=0)
+        path = tmp_path / "k.keras"
+        km.save(path)
+        want = km.predict(x, verbose=0)
     model = kernn.models.load_model(path)
-    x, _ = _data()
-    np.testing.assert_allclose(model.predict(x, verbose=0), km.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-5, atol=1e-6)
+    assert model.optimizer.iterations == 1
+
+
+@pytest.mark.skipif(keras is None, reason="keras is not installed (cross-library round trips need Keras 3)")
+def test_keras_functional_merge_model_loads_in_kernn_and_back(tmp_path):
+    import warnings
+    rng = np.random.default_rng(1)
+    xa, xb = rng.normal(size=(5, 4)).astype(np.float32), rng.normal(size=(5, 4)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a, b = keras.Input((4,), name="a"), keras.Input((4,), name="b")
+        shared = keras.layers.Dense(4, activation="tanh")
+        ha, hb = shared(a), shared(b)
+        merged = keras.layers.Concatenate()([keras.layers.Add()([ha, hb]), keras.layers.Multiply()([ha, hb]),
+                                             keras.layers.Dot(axes=1, normalize=True)([ha, hb])])
+        km = keras.Model([a, b], [keras.layers.Dense(2)(merged), keras.layers.Maximum()([ha, hb])])
+        path = tmp_path / "f.keras"
+        km.save(path)
+        want = km.predict([xa, xb], verbose=0)
+    model = kernn.models.load_model(path)
+    got = model.predict([xa, xb], verbose=0)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+    model.save(tmp_path / "back.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = keras.models.load_model(tmp_path / "back.keras").predict([xa, xb], verbose=0)
+    for g, w in zip(again, want):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)

@@ -94,6 +94,8 @@ def collect_state(model, include_optimizer=True):
     walk(model, "")
     opt = getattr(model, "optimizer", None)
     if include_optimizer and opt is not None and getattr(model, "compiled", False):
+        if not getattr(opt, "_order", None) and model.built:
+            opt.build(model.trainable_weights)  # Keras builds it at compile: files carry the slots
         store = {}
         opt.save_own_variables(store)
         state["optimizer/vars"] = [store[str(i)] for i in range(len(store))]
