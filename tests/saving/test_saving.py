@@ -340,3 +340,32 @@ def test_keras_functional_merge_model_loads_in_kernn_and_back(tmp_path):
         again = keras.models.load_model(tmp_path / "back.keras").predict([xa, xb], verbose=0)
     for g, w in zip(again, want):
         np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+
+class _Net(kernn.Model):
+    def __init__(self, units=3, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.hidden = layers.Dense(units, activation="relu")
+        self.out = layers.Dense(1)
+
+    def call(self, inputs):
+        return self.out(self.hidden(inputs))
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def test_subclassed_model_round_trip_with_custom_objects(tmp_path):
+    x, _ = _data()
+    net = _Net(units=5)
+    net.compile("adam", "mse")
+    net.fit(x, x[:, :1], epochs=1, verbose=0)
+    net.save(tmp_path / "net.keras")
+    with zipfile.ZipFile(tmp_path / "net.keras") as zf, h5py.File(io.BytesIO(zf.read("model.weights.h5"))) as f:
+        assert "hidden/vars/0" in f and "layers/dense_1/vars/1" in f  # Keras walks attributes, then `layers`
+    with pytest.raises(ValueError, match="custom_objects"):
+        kernn.models.load_model(tmp_path / "net.keras")
+    loaded = kernn.models.load_model(tmp_path / "net.keras", custom_objects={"_Net": _Net})
+    assert loaded.units == 5
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), net.predict(x, verbose=0))

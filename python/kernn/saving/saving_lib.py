@@ -47,15 +47,28 @@ def _children(obj):
     from kernn.models import Model
     out = []
     if isinstance(obj, Model):
-        used = {}
-        for layer in obj.layers:
-            name = _snake(layer)
-            if name in used:
-                used[name] += 1
-                name = f"{name}_{used[name]}"
+        def container():
+            used, res = {}, []
+            for layer in obj.layers:
+                name = _snake(layer)
+                if name in used:
+                    used[name] += 1
+                    name = f"{name}_{used[name]}"
+                else:
+                    used[name] = 0
+                res.append((f"layers/{name}", layer))
+            return res
+
+        if not getattr(obj, "_subclassed", False):
+            return container()
+        # a subclassed model: Keras walks its attributes in sorted order ("layers" among them)
+        attrs = sorted([k for k, v in vars(obj).items() if not k.startswith("_") and isinstance(v, Layer)]
+                       + ["layers"])
+        for attr in attrs:
+            if attr == "layers":
+                out += container()
             else:
-                used[name] = 0
-            out.append((f"layers/{name}", layer))
+                out.append((attr, vars(obj)[attr]))
         return out
     for attr in sorted(k for k in vars(obj) if not k.startswith("_")):
         val = vars(obj)[attr]
