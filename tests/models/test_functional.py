@@ -294,3 +294,43 @@ def test_masks_propagate_along_nodes():
     out = model.predict(x, verbose=0)
     np.testing.assert_array_equal(summer.seen, [[True, False, True]])
     np.testing.assert_array_equal(out, [[4, 6]])
+
+
+def test_multi_io_from_generator_and_validation_data():
+    model = _two_branch_model()
+    model.compile("sgd", ["mse", "binary_crossentropy"])
+    rng = np.random.default_rng(4)
+    xa, xb = rng.normal(size=(16, 4)).astype(np.float32), rng.normal(size=(16, 3)).astype(np.float32)
+    ya, yb = rng.normal(size=(16, 2)).astype(np.float32), np.ones((16, 1), np.float32)
+
+    def gen():
+        while True:
+            for i in range(0, 16, 8):
+                yield [xa[i:i + 8], xb[i:i + 8]], [ya[i:i + 8], yb[i:i + 8]]
+
+    h = model.fit(gen(), steps_per_epoch=2, epochs=2, verbose=0, validation_data=([xa, xb], [ya, yb]))
+    assert len(h.history["val_loss"]) == 2
+    out = model.predict(gen(), steps=2, verbose=0)
+    assert [o.shape for o in out] == [(16, 2), (16, 1)]
+    assert isinstance(model.predict_on_batch([xa, xb]), list)
+
+
+def test_shared_nested_model_siamese_forward_and_gradient():
+    enc = kernn.Sequential([kernn.Input((3,)), layers.Dense(4, activation="tanh"), layers.Dense(2)], name="enc")
+    a, b = kernn.Input((3,)), kernn.Input((3,))
+    model = kernn.Model([a, b], layers.Subtract()([enc(a), enc(b)]))
+    rng = np.random.default_rng(9)
+    xa, xb = rng.normal(size=(5, 3)).astype(np.float32), rng.normal(size=(5, 3)).astype(np.float32)
+    y = rng.normal(size=(5, 2)).astype(np.float32)
+    w = [v.astype(np.float64) for v in enc.get_weights()]
+
+    def f(ww, u):
+        return np.tanh(u @ ww[0] + ww[1]) @ ww[2] + ww[3]
+
+    ref = f(w, xa) - f(w, xb)
+    np.testing.assert_allclose(model.predict([xa, xb], batch_size=5, verbose=0), ref, rtol=1e-5, atol=1e-6)
+    model.compile(kernn.optimizers.SGD(0.1), "mse")
+    grads = _num_grad(lambda ww: np.mean(np.mean((f(ww, xa) - f(ww, xb) - y) ** 2, axis=-1)), [v.copy() for v in w])
+    model.fit([xa, xb], y, batch_size=5, epochs=1, verbose=0)
+    for before, after, g in zip(w, enc.get_weights(), grads):
+        np.testing.assert_allclose(after, before - 0.1 * g, rtol=1e-4, atol=1e-5)

@@ -57,8 +57,21 @@ class GraphTrainer:
 
     def _buffer_layers(self):
         if self._graph():
+            # a layer called more than once (or anything inside such a nested model) keeps
+            # fresh outputs per call: a reused buffer would overwrite the first call's output
             shared = self._runner.shared
-            return [la for la in self._all_layers() if id(la) not in shared and not hasattr(la, "_runner")]
+            out = []
+
+            def walk(layers):
+                for la in layers:
+                    if id(la) in shared:
+                        continue
+                    if hasattr(la, "_all_layers"):
+                        out.extend(la._buffer_layers())
+                    else:
+                        out.append(la)
+            walk(self.layers)
+            return out
         return self.layers
 
     def _empty_prediction(self):
