@@ -23,6 +23,17 @@ class Model(Trainer, Functional, Layer):
       `+`, `-`, `*` between their outputs); Python control flow that depends on the data
       or changes between calls is not seen by training (the trace is fixed), and a
       `training` argument only reaches the layers (e.g. Dropout), not Python branches.
+
+    Example:
+    >>> import kernn
+    >>> a = kernn.Input(shape=(4,), name="a")
+    >>> b = kernn.Input(shape=(2,), name="b")
+    >>> h = kernn.layers.Concatenate()([kernn.layers.Dense(3)(a), b])
+    >>> model = kernn.Model([a, b], kernn.layers.Dense(1)(h))
+    >>> model.output_shape
+    (None, 1)
+    >>> [t.shape for t in model.inputs]
+    [(None, 4), (None, 2)]
     """
 
     def __init__(self, *args, **kwargs):
