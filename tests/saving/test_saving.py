@@ -1,7 +1,6 @@
 """`.keras` and `.weights.h5` round trips, Keras's file layout, and refusal of bad files."""
 import io
 import json
-import os
 import zipfile
 
 import numpy as np

@@ -324,7 +324,6 @@ def _tensor_config(t, node_index):
 
 
 def _functional_config(model):
-    from kernn.layers.layer import Layer as _L
     from kernn.saving.serialization_lib import serialize_keras_object
     node_set = {id(n) for n in model._nodes}
     node_index = {}
