@@ -334,3 +334,22 @@ def test_shared_nested_model_siamese_forward_and_gradient():
     model.fit([xa, xb], y, batch_size=5, epochs=1, verbose=0)
     for before, after, g in zip(w, enc.get_weights(), grads):
         np.testing.assert_allclose(after, before - 0.1 * g, rtol=1e-4, atol=1e-5)
+
+
+def test_functional_trains_like_sequential_with_fused_softmax_loss():
+    seq = kernn.Sequential([kernn.Input((6,)), layers.Dense(8, activation="relu"),
+                            layers.Dense(4, activation="softmax")])
+    i = kernn.Input((6,))
+    func = kernn.Model(i, layers.Dense(4, activation="softmax")(layers.Dense(8, activation="relu")(i)))
+    func.set_weights(seq.get_weights())
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(32, 6)).astype(np.float32)
+    y = np.eye(4, dtype=np.float32)[rng.integers(0, 4, 32)]
+    for m in (seq, func):
+        m.compile(kernn.optimizers.SGD(0.1), "categorical_crossentropy", metrics=["accuracy"])
+    hs = seq.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    hf = func.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    assert func._train_ready["fused_ids"]
+    np.testing.assert_allclose(hf.history["loss"], hs.history["loss"], rtol=1e-5)
+    for a, b in zip(seq.get_weights(), func.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -221,25 +221,43 @@ class GraphTrainer:
                 layer._keep_logits = False
             if hasattr(layer, "_needs_input_grad"):
                 layer._needs_input_grad = True
+        fused = {}
+        consumed = {id(t) for n in self._runner.nodes for t in n.inputs}
+        outs = [id(t) for t in self._outputs]
+        for i, (t, (fn, _)) in enumerate(zip(self._outputs, spec)):
+            layer = t._layer
+            want = getattr(fn, "fused_activation", None)
+            act_of = getattr(layer, "_output_activation", None)
+            if (want and act_of is not None and act_of() == want and hasattr(layer, "_keep_logits")
+                    and layer.activity_regularizer is None and id(layer) not in self._runner.shared
+                    and id(t) not in consumed and outs.count(id(t)) == 1 and len(t._node.outputs) == 1):
+                layer._keep_logits = True
+                fused[i] = t._node
         tvars = self.trainable_weights
         all_layers = self._all_layers()
         self._train_ready = {
-            "fused": False, "stop": 0, "tvars": tvars,
+            "fused": fused, "stop": 0, "tvars": tvars,
             "grads_and_vars": [(v.grad, v) for v in tvars],
             "reg_vars": [v for v in self.weights if v.regularizer is not None],
             "activity": [la for la in all_layers if la.activity_regularizer is not None],
             "needed": self._compute_needed(),
+            "fused_ids": {id(n) for n in fused.values()},
             "key": self._train_key(),
         }
 
-    def _graph_losses(self, ys, outs, sws, grads=True):
+    def _graph_losses(self, ys, outs, sws, grads=True, fused=None):
         total, parts, gs = 0.0, [], []
         for i, (out, (fn, w)) in enumerate(zip(outs, self._out_spec())):
             if fn is None or ys[i] is None:
                 gs.append(None)
                 parts.append(None)
                 continue
-            if grads:
+            if grads and fused and i in fused:
+                v, g = fn.value_and_grad_from_logits(ys[i], fused[i].layer._logits(), sws[i])
+                if w != 1.0:
+                    g = g * np.float32(w)
+                gs.append(g)
+            elif grads:
                 v, g = fn.value_and_grad(ys[i], out, sws[i])
                 if w != 1.0:
                     g = g * np.float32(w)
@@ -262,12 +280,12 @@ class GraphTrainer:
         self._build_graph_metrics(ys, outs)
         if self._multi_args is None:
             self._check_targets(ys[0], outs[0].shape)
-        total, parts, grads = self._graph_losses(ys, outs, sws)
+        total, parts, grads = self._graph_losses(ys, outs, sws, fused=st["fused"])
         for v in st["reg_vars"]:
             total += float(v.regularizer(v.value))
         for layer in st["activity"]:
             total += sum(layer._losses)
-        self._runner.backward(grads, needed=st["needed"])
+        self._runner.backward(grads, needed=st["needed"], logits_nodes=st["fused_ids"])
         for v in st["reg_vars"]:
             if v.trainable:
                 v.grad += v.regularizer.gradient(v.value)
