@@ -368,3 +368,27 @@ def test_subclassed_model_round_trip_with_custom_objects(tmp_path):
     loaded = kernn.models.load_model(tmp_path / "net.keras", custom_objects={"_Net": _Net})
     assert loaded.units == 5
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), net.predict(x, verbose=0))
+
+
+def test_odd_configs_raise_value_error(tmp_path):
+    model = _sequential()
+    good = tmp_path / "good.keras"
+    model.save(good)
+    cfg = _config(good)
+    deep = "[" * 100000 + "]" * 100000
+    with zipfile.ZipFile(good) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members["config.json"] = deep.encode()
+    with zipfile.ZipFile(tmp_path / "deep.keras", "w") as zf:
+        for n, d in members.items():
+            zf.writestr(n, d)
+    with pytest.raises(ValueError):
+        kernn.models.load_model(tmp_path / "deep.keras")
+    for bad_layers in ("notalist", [1, 2], [{"class_name": "Dense", "config": {"units": "many"}}],
+                       [{"class_name": "Dense", "config": {"name": "d", "units": 2}, "build_config": {"input_shape": 3}}]):
+        broken = dict(cfg, config=dict(cfg["config"], layers=bad_layers))
+        _rewrite(good, tmp_path / "b.keras", broken)
+        with pytest.raises(ValueError):
+            kernn.models.load_model(tmp_path / "b.keras")
+    with pytest.raises(ValueError, match="JSON"):
+        kernn.models.model_from_json("{not json")

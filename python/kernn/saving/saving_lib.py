@@ -302,7 +302,7 @@ def _read_archive(filepath, max_bytes=None):
 def _json(data, what):
     try:
         return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise ValueError(f"The {what} in the `.keras` archive is not valid JSON: {e}") from None
 
 
@@ -324,11 +324,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 def model_from_config_and_state(config, state, custom_objects=None, compile=True, safe_mode=True):
     if not isinstance(config, dict):
         raise ValueError("The model config must be a JSON object.")
-    with sl.SafeModeScope(safe_mode):
-        model = sl.deserialize_keras_object(config, custom_objects)
-    cc = config.get("compile_config")
-    if compile and cc:
-        sl.compile_from_config(model, cc)
+    try:
+        with sl.SafeModeScope(safe_mode):
+            model = sl.deserialize_keras_object(config, custom_objects)
+        cc = config.get("compile_config")
+        if compile and cc:
+            sl.compile_from_config(model, cc)
+    except (TypeError, KeyError, AttributeError, IndexError, RecursionError) as e:
+        raise ValueError(f"Could not rebuild the model from its config ({type(e).__name__}: {e}). The file may be "
+                         "corrupted or written for layers kernn does not have.") from None
     apply_state(model, state)
     return model
 
