@@ -353,3 +353,22 @@ def test_functional_trains_like_sequential_with_fused_softmax_loss():
     np.testing.assert_allclose(hf.history["loss"], hs.history["loss"], rtol=1e-5)
     for a, b in zip(seq.get_weights(), func.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_trainable_changes_take_effect_at_the_next_compile():
+    i = kernn.Input((3,))
+    base = layers.Dense(4, name="base")
+    head = layers.Dense(1, name="head")
+    model = kernn.Model(i, head(base(i)))
+    x, y = np.ones((4, 3), np.float32), np.zeros((4, 1), np.float32)
+    model.compile("sgd", "mse")
+    base.trainable = False  # not compiled yet: base still trains
+    w = base.get_weights()
+    model.train_on_batch(x, y)
+    assert not np.array_equal(w[0], base.get_weights()[0])
+    model.compile("sgd", "mse")  # now it is frozen
+    w, h = base.get_weights(), head.get_weights()
+    model.train_on_batch(x, y)
+    assert all(np.array_equal(a, b) for a, b in zip(w, base.get_weights()))
+    assert not np.array_equal(h[0], head.get_weights()[0])
+    assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 2
