@@ -53,6 +53,9 @@ class Model(Trainer, Functional, Layer):
             if inputs is None or outputs is None:
                 raise ValueError("A functional Model needs both `inputs` and `outputs`. Received: "
                                  f"inputs={inputs}, outputs={outputs}")
+            if name is None and type(self) is Model:  # Keras 3 names functional models "functional"
+                from kernn.layers.layer import get_uid
+                self.name = get_uid("functional")
             self._init_graph(inputs, outputs)
             self._is_graph = True
             self._traced = True

@@ -99,7 +99,10 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
     lines.append("┡" + "╇".join("━" * w for w in widths) + "┩")
     layers = model.layers
     for i, layer in enumerate(layers):
-        name = f"{layer.name} ({layer.__class__.__name__})"
+        kind = layer.__class__.__name__
+        if kind == "Model" and getattr(layer, "_is_graph", False):
+            kind = "Functional"  # as Keras 3 shows a functional model
+        name = f"{layer.name} ({kind})"
         shape = getattr(layer, "_build_output_shape", None)
         if not layer.built:
             params = "0 (unbuilt)"
