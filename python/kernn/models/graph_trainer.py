@@ -196,9 +196,13 @@ class GraphTrainer:
                 for ident in ids:
                     fn = self._multi["losses"][i][0]
                     m = metrics_module.resolve(ident, fn, None if ys[i] is None else ys[i].shape, outs[i].shape)
-                    m.name = f"{names[i]}_{'weighted_' if weighted else ''}{m.name}"
                     ms.append((m, weighted))
                     idx.append(i)
+        # Keras names the weighted copy of a metric "weighted_<name>" only when both exist
+        plain = {(i, m.name) for (m, w), i in zip(ms, idx) if not w}
+        for (m, w), i in zip(ms, idx):
+            prefix = "weighted_" if w and (i, m.name) in plain else ""
+            m.name = f"{names[i]}_{prefix}{m.name}"
         self._compile_metrics = ms
         self._metric_out = idx
 
