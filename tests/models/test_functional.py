@@ -372,3 +372,21 @@ def test_trainable_changes_take_effect_at_the_next_compile():
     assert all(np.array_equal(a, b) for a, b in zip(w, base.get_weights()))
     assert not np.array_equal(h[0], head.get_weights()[0])
     assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 2
+
+
+def test_functional_summary_has_keras_connected_to_column():
+    a, b = kernn.Input((4,), name="a"), kernn.Input((3,), name="b")
+    h = layers.Concatenate(name="cat")([layers.Dense(3, name="pa")(a), b])
+    model = kernn.Model([a, b], layers.Dense(1, name="out")(h), name="fm")
+    lines = []
+    model.summary(print_fn=lines.append, line_length=108)
+    text = lines[0].split("\n")
+    assert all(len(x) == 108 for x in text[1:-3])
+    assert text[2] == ("┃ Layer (type)                  ┃ Output Shape              ┃         Param # ┃ Connected to"
+                       "               ┃")
+    assert "│ cat (Concatenate)             │ (None, 6)                 │               0 │ pa[0][0], b[0][0]" in \
+        "\n".join(text)
+    chain = kernn.Model(a, layers.Dense(2)(a))
+    lines = []
+    chain.summary(print_fn=lines.append)
+    assert "Connected to" not in lines[0]
