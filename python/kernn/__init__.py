@@ -116,3 +116,7 @@ __all__ += ["constraints", "initializers", "losses", "metrics", "optimizers", "r
 from kernn import datasets, preprocessing  # noqa: E402
 
 __all__ += ["datasets", "preprocessing"]
+
+from kernn import saving  # noqa: E402
+
+__all__ += ["saving"]

@@ -12,8 +12,11 @@ from kernn.layers.activation_layers import ELU, Activation, LeakyReLU, ReLU, Sof
 from kernn.layers.dense import Dense
 from kernn.layers.dropout import Dropout
 from kernn.layers.input_layer import Input, InputLayer
+from kernn.layers.lambda_layer import Lambda
 from kernn.layers.layer import InputSpec, Layer
 from kernn.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from kernn.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
+                                  concatenate, dot, maximum, minimum, multiply, subtract)
 
 __all__ = ["ELU", "Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "InputSpec", "Layer",
            "LeakyReLU", "Permute", "ReLU", "RepeatVector", "Reshape", "Softmax"]
@@ -23,3 +26,6 @@ __all__ += ["BatchNormalization", "LayerNormalization", "SpatialDropout1D", "Spa
 __all__ += ["AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "GlobalAveragePooling1D",
             "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
             "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D"]
+__all__ += ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average",
+            "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
+__all__ += ["Lambda"]

@@ -10,10 +10,37 @@ class KerasTensor:
         self.dtype = dtype
         self.name = name
         self._layer = layer
+        self._node = None
+        self._index = 0
 
     @property
     def ndim(self):
         return len(self.shape)
+
+    def _merge(self, other, cls, reverse=False):
+        from kernn.layers import merging
+        pair = [other, self] if reverse else [self, other]
+        if not all(isinstance(t, KerasTensor) for t in pair):
+            raise TypeError(f"kernn symbolic tensors combine only with other symbolic tensors. Received: {other!r}")
+        return getattr(merging, cls)()(pair)
+
+    def __add__(self, other):
+        return self._merge(other, "Add")
+
+    def __radd__(self, other):
+        return self._merge(other, "Add", True)
+
+    def __sub__(self, other):
+        return self._merge(other, "Subtract")
+
+    def __rsub__(self, other):
+        return self._merge(other, "Subtract", True)
+
+    def __mul__(self, other):
+        return self._merge(other, "Multiply")
+
+    def __rmul__(self, other):
+        return self._merge(other, "Multiply", True)
 
     def __repr__(self):
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
@@ -46,7 +73,10 @@ class InputLayer(Layer):
         self._batch_shape = standardize_shape(batch_shape)
         self.built = True
         self._build_input_shape = self._batch_shape
-        self.output = KerasTensor(self._batch_shape, name=self.name, layer=self)
+        self._build_output_shape = self._batch_shape
+        from kernn.models.functional import Node
+        t = KerasTensor(self._batch_shape, name=self.name, layer=self)
+        self._inbound_nodes.append(Node(self, [], [t], "single"))
 
     @property
     def batch_shape(self):

@@ -32,6 +32,14 @@ def get_uid(prefix):
     return prefix if n == 0 else f"{prefix}_{n}"
 
 
+def note_name(name):
+    """Make later automatic names skip `name` (used when layers are loaded with saved names)."""
+    m = re.fullmatch(r"(.*?)(?:_(\d+))?", name or "")
+    prefix, n = m.group(1), int(m.group(2) or 0)
+    if prefix:
+        _UIDS[prefix] = max(_UIDS.get(prefix, 0), n + 1)
+
+
 def clear_session():
     """Reset the automatic layer and model names (`dense`, `dense_1`, ... start over)."""
     _UIDS.clear()
@@ -170,6 +178,7 @@ class Layer:
             self.activity_regularizer = regularizers.get(activity_regularizer)
         self._activity_input = None
         self._initial_weights = kwargs.get("weights")
+        self._inbound_nodes = []  # functional API: one Node per call on symbolic tensors
 
         shape = None
         if "input_shape" in kwargs or "input_dim" in kwargs:
@@ -270,6 +279,25 @@ class Layer:
             v.trainable = self._trainable
         bump_structure()
 
+    def save_own_variables(self, store):
+        """Write this layer's own variables into `store` as "0", "1", ... (Keras 3's order)."""
+        for i, v in enumerate(self._trainable_variables + self._non_trainable_variables):
+            store[str(i)] = v.numpy()
+
+    def load_own_variables(self, store):
+        """Read what `save_own_variables` wrote; ValueError on a count or shape mismatch."""
+        mine = self._trainable_variables + self._non_trainable_variables
+        if len(store.keys()) != len(mine):
+            raise ValueError(f"Layer '{self.name}' expected {len(mine)} variables, but received {len(store.keys())} "
+                             "variables during loading.")
+        values = [np.asarray(store[str(i)]) for i in range(len(mine))]
+        for v, a in zip(mine, values):
+            if tuple(v.shape) != tuple(a.shape):
+                raise ValueError(f"Layer '{self.name}': saved variable of shape {a.shape} does not match "
+                                 f"'{v.path}' of shape {tuple(v.shape)}.")
+        for v, a in zip(mine, values):
+            v.assign(a)
+
     def get_weights(self):
         """The weights' current values as a list of NumPy arrays (Keras's order)."""
         return [v.numpy() for v in self.weights]
@@ -323,11 +351,14 @@ class Layer:
                 self._initial_weights = None
 
     def __call__(self, inputs, training=None, mask=None, **kwargs):
-        from kernn.layers.input_layer import KerasTensor
-        if isinstance(inputs, KerasTensor):
-            assert_input_compatibility(self.input_spec, inputs.shape, self.name)
-            self._maybe_build(inputs.shape)
-            return KerasTensor(self.compute_output_shape(inputs.shape))
+        from kernn.models import functional
+        if functional.is_symbolic(inputs):
+            return functional.symbolic_call(self, inputs, kwargs)
+        if getattr(self, "_multi_input", False) and isinstance(inputs, (list, tuple, dict)):
+            xs = list(inputs.values()) if isinstance(inputs, dict) else list(inputs)
+            xs = [_as_input(a, self.name) for a in xs]
+            self._maybe_build([(None,) + a.shape[1:] for a in xs])
+            return self.forward(xs, training=bool(training), mask=mask)
         x = _as_input(inputs, self.name)
         assert_input_compatibility(self.input_spec, x.shape, self.name)
         self._maybe_build((None,) + x.shape[1:])
@@ -403,6 +434,35 @@ class Layer:
     @property
     def dtype(self):
         return "float32"
+
+    def _single_node(self, what):
+        nodes = getattr(self, "_inbound_nodes", [])
+        if not nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called and thus has no defined {what}.")
+        if len(nodes) > 1:
+            raise AttributeError(f"Layer '{self.name}' has multiple inbound nodes, hence the notion of \"layer "
+                                 f"{what}\" is ill-defined. Use `get_{what}_at(node_index)` instead.")
+        return nodes[0]
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's only call (functional API)."""
+        node = self._single_node("input")
+        return node.pack_inputs(node.inputs)
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's only call (functional API)."""
+        node = self._single_node("output")
+        return node.outputs[0] if len(node.outputs) == 1 else list(node.outputs)
+
+    def get_input_at(self, node_index):
+        node = self._inbound_nodes[node_index]
+        return node.pack_inputs(node.inputs)
+
+    def get_output_at(self, node_index):
+        node = self._inbound_nodes[node_index]
+        return node.outputs[0] if len(node.outputs) == 1 else list(node.outputs)
 
     @property
     def input_shape(self):

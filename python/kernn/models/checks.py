@@ -12,21 +12,31 @@ class InputChecks:
     """Data checks mixed into the trainer; errors name the layer, the expected and the received."""
 
     def _prepare_arrays(self, x, y, sample_weight, class_weight=None):
-        x = da.as_array(x, "x")
-        y = da.as_array(y, "y")
-        sw = None if sample_weight is None else np.ascontiguousarray(np.asarray(sample_weight, dtype=np.float32))
-        if x.ndim == 0:
-            raise ValueError(f"Expected `x` to be an array with a batch axis. Received: x={x!r}")
+        x = self._as_x(x)
+        y = self._as_y(y)
+        if isinstance(sample_weight, (list, tuple, dict)) and (isinstance(y, list) or isinstance(sample_weight, dict)):
+            sw = self._split_sw(sample_weight, len(y) if isinstance(y, list) else 1)
+        else:
+            sw = None if sample_weight is None else np.ascontiguousarray(np.asarray(sample_weight, dtype=np.float32))
+        for a in (x if isinstance(x, list) else [x]):
+            if a.ndim == 0:
+                raise ValueError(f"Expected `x` to be an array with a batch axis. Received: x={a!r}")
         da.check_cardinality(x=x, y=y, sample_weight=sw)
         if class_weight is not None:
             if sw is not None:
                 raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
             if y is None:
                 raise ValueError("`class_weight` needs targets `y`.")
+            if isinstance(y, list):
+                raise ValueError("`class_weight` is only supported for Models with a single output.")
             sw = da.class_weight_to_sample_weight(y, class_weight)
         return x, y, sw
 
     def _check_nan(self, x):
+        if isinstance(x, list):
+            for a in x:
+                self._check_nan(a)
+            return
         if x.dtype.kind == "f" and x.size and not np.isfinite(x.sum(dtype=np.float64)):
             bad = np.argwhere(~np.isfinite(x))
             if len(bad):

@@ -30,8 +30,9 @@ def as_array(x, name):
     except ValueError:
         arr = None
     if arr is None or arr.dtype == object:
-        raise ValueError(f"Could not convert `{name}` to a numeric array (several inputs need the functional "
-                         f"API, which kernn does not have yet). Received: {name} of type {type(x).__name__}")
+        raise ValueError(f"Could not convert `{name}` to a numeric array (several inputs or outputs need a "
+                         f"functional model with as many inputs/outputs). Received: {name} of type "
+                         f"{type(x).__name__}")
     if arr.dtype.kind == "f" and arr.dtype != np.float32:
         arr = arr.astype(np.float32)
     elif arr.dtype.kind == "b":
@@ -53,8 +54,22 @@ def unpack(batch):
     return batch, None, None
 
 
+def num_samples(x):
+    """Number of samples of an array or of a list of arrays (several model inputs)."""
+    if isinstance(x, list):
+        return len(x[0]) if x else 0
+    return len(x)
+
+
+def _leaves(a):
+    return [] if a is None else ([b for b in a if b is not None] if isinstance(a, list) else [a])
+
+
 def check_cardinality(**arrays):
-    sizes = {k: len(v) for k, v in arrays.items() if v is not None}
+    sizes = {}
+    for k, v in arrays.items():
+        for i, a in enumerate(_leaves(v)):
+            sizes[k if not isinstance(v, list) else f"{k}[{i}]"] = len(a)
     if len(set(sizes.values())) > 1:
         msg = "Data cardinality is ambiguous. Make sure all arrays contain the same number of samples."
         for k, n in sizes.items():
@@ -64,7 +79,7 @@ def check_cardinality(**arrays):
 
 def train_validation_split(arrays, validation_split):
     """(train arrays, validation arrays): the LAST `validation_split` fraction, unshuffled."""
-    n = len(arrays[0])
+    n = num_samples(arrays[0])
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
         raise ValueError(
@@ -72,9 +87,17 @@ def train_validation_split(arrays, validation_split):
             f"training set as specified by `validation_split={validation_split}`. Either provide more data, or a "
             "different value for the `validation_split` argument."
         )
-    train = tuple(None if a is None else a[:split_at] for a in arrays)
-    val = tuple(None if a is None else a[split_at:] for a in arrays)
+    train = tuple(_slice(a, slice(None, split_at)) for a in arrays)
+    val = tuple(_slice(a, slice(split_at, None)) for a in arrays)
     return train, val
+
+
+def _slice(a, sl):
+    if a is None:
+        return None
+    if isinstance(a, list):
+        return [None if b is None else b[sl] for b in a]
+    return a[sl]
 
 
 def class_weight_to_sample_weight(y, class_weight):
@@ -98,8 +121,11 @@ class ArrayBatches:
     buffers so every batch is a contiguous view (no allocation per step)."""
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None, rng=None):
-        self.arrays = [a for a in (x, y, sample_weight)]
-        self.n = len(x)
+        self._struct = [len(a) if isinstance(a, list) else None for a in (x, y, sample_weight)]
+        self.arrays = []
+        for a in (x, y, sample_weight):
+            self.arrays += list(a) if isinstance(a, list) else [a]
+        self.n = num_samples(x)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.num_batches = int(math.ceil(self.n / self.batch_size)) if self.n else 0
@@ -126,7 +152,16 @@ class ArrayBatches:
 
     def _batch(self, i):
         lo, hi = i * self.batch_size, min(self.n, (i + 1) * self.batch_size)
-        return tuple(None if a is None else a[lo:hi] for a in self._views)
+        flat = [None if a is None else a[lo:hi] for a in self._views]
+        out, pos = [], 0
+        for k in self._struct:
+            if k is None:
+                out.append(flat[pos])
+                pos += 1
+            else:
+                out.append(flat[pos:pos + k])
+                pos += k
+        return tuple(out)
 
     def __iter__(self):
         if not self._fixed_steps:

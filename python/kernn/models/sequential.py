@@ -113,6 +113,26 @@ class Sequential(Model):
         self._output_shape = s
         self._build_input_shape = self._layers[0].batch_shape
         self.built = True
+        self._record_nodes()
+
+    def _record_nodes(self):
+        """The functional view of the stack: `layer.input`/`layer.output` and `model.outputs`."""
+        from kernn.models.functional import Node
+        for layer, node in self.__dict__.get("_seq_nodes", []):
+            if node in layer._inbound_nodes:
+                layer._inbound_nodes.remove(node)
+        self._seq_nodes = []
+        x = self._layers[0]._inbound_nodes[0].outputs[0]
+        for layer in self.layers:
+            node = Node(layer, [x], [KerasTensor(layer._build_output_shape)], "single")
+            layer._inbound_nodes.append(node)
+            self._seq_nodes.append((layer, node))
+            x = node.outputs[0]
+        self._seq_output = x
+
+    @property
+    def outputs(self):
+        return [self._seq_output] if self.built and self.__dict__.get("_seq_output") is not None else None
 
     @property
     def input_shape(self):
@@ -132,30 +152,27 @@ class Sequential(Model):
 
     def get_config(self):
         from kernn.layers.layer import Layer as _L
-        layers = []
-        for layer in self._layers:
-            entry = {"module": "keras.layers", "class_name": type(layer).__name__, "config": layer.get_config(),
-                     "registered_name": None}
-            if layer.built and not isinstance(layer, InputLayer) and layer._build_input_shape is not None:
-                entry["build_config"] = {"input_shape": layer._build_input_shape}
-            layers.append(entry)
-        return {**_L.get_config(self), "layers": layers}
+        from kernn.saving.serialization_lib import serialize_keras_object
+        layers = [serialize_keras_object(layer) for layer in self._layers]
+        config = {**_L.get_config(self), "layers": layers}
+        if self.built and self._layers and isinstance(self._layers[0], InputLayer):
+            config["build_input_shape"] = list(self._layers[0].batch_shape)
+        return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from kernn import layers as layers_module
+        from kernn.saving.serialization_lib import deserialize_keras_object
         config = dict(config)
         entries = config.pop("layers", [])
+        if not isinstance(entries, list):
+            raise ValueError(f"The 'layers' of a Sequential config must be a list. Received: {str(entries)[:100]}")
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for entry in entries:
-            name = entry["class_name"]
-            klass = (custom_objects or {}).get(name) or getattr(layers_module, name, None)
-            if klass is None:
-                raise ValueError(f"Unknown layer: '{name}'. Please ensure it is a kernn layer or pass it in "
-                                 "`custom_objects`.")
-            layer = klass.from_config(entry["config"])
+            layer = deserialize_keras_object(entry, custom_objects)
             model.add(layer, rebuild=False)
         model._maybe_rebuild()
+        if not model.built and config.get("build_input_shape") is not None:
+            model.build(tuple(config["build_input_shape"]))
         return model
 
     def __repr__(self):

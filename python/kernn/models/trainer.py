@@ -13,9 +13,13 @@ import numpy as np
 from kernn.callbacks.callback_list import CallbackList
 from kernn.models import data_adapter as da
 from kernn.models.checks import InputChecks
+from kernn.models.graph_trainer import GraphTrainer
 
 
-class Trainer(InputChecks):
+_LAST_PREPARED = [None]  # the model whose _prepare_train last set its layers' flags
+
+
+class Trainer(GraphTrainer, InputChecks):
     """The training API mixed into Model."""
 
     def _init_trainer(self):
@@ -53,6 +57,29 @@ class Trainer(InputChecks):
         from kernn import losses, metrics as metrics_module, optimizers
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
+        self._compiled_state = self._trainable_state() if self.built else None
+        self._multi = None
+        self._loss_trackers = []
+        if isinstance(loss, (list, tuple, dict)) and len(loss) == 1 and not self._n_outputs_gt1():
+            loss = list(loss.values())[0] if isinstance(loss, dict) else loss[0]
+        self._multi_args = None
+        if isinstance(loss, (list, tuple, dict)) or self._n_outputs_gt1():
+            # several outputs: parsed against the outputs' names when the graph is known
+            self._multi_args = (loss, loss_weights, metrics, weighted_metrics)
+            self._loss_fn = None
+            self._loss_weight = 1.0
+            self._metric_ids = []
+            self._weighted_metric_ids = []
+            self._compile_metrics = None
+            self._loss_tracker = metrics_module.Mean(name="loss")
+            self.compiled = True
+            self._train_ready = None
+            self._checked_y = set()
+            self._compile_config = dict(optimizer=optimizer, loss=loss, loss_weights=loss_weights, metrics=metrics,
+                                        weighted_metrics=weighted_metrics)
+            return
+        self._compile_config = dict(optimizer=optimizer, loss=loss, loss_weights=loss_weights, metrics=metrics,
+                                    weighted_metrics=weighted_metrics)
         self._loss_fn = losses.get(loss) if loss is not None else None
         w = loss_weights
         if isinstance(w, dict):
@@ -90,9 +117,12 @@ class Trainer(InputChecks):
     @property
     def metrics(self):
         out = []
-        if self._loss_tracker is not None and self._loss_fn is not None:
+        if self._loss_tracker is not None and self._has_loss():
             out.append(self._loss_tracker)
-        return out + [m for m, _ in (self._compile_metrics or [])]
+        return out + list(self._loss_trackers) + [m for m, _ in (self._compile_metrics or [])]
+
+    def _has_loss(self):
+        return self._loss_fn is not None or self._multi_args is not None
 
     @property
     def metrics_names(self):
@@ -127,13 +157,17 @@ class Trainer(InputChecks):
         return {k: v for k, v in sorted((m.name, float(m.result())) for m in self.metrics)}
 
     def _flatten_logs(self, logs):
-        names = [self._loss_tracker.name] if self._loss_fn is not None else []
+        names = [self._loss_tracker.name] if self._has_loss() else []
         out = [logs[n] for n in names if n in logs] + [logs[k] for k in sorted(logs) if k not in names]
         return out[0] if len(out) == 1 else out
 
     # ------------------------------------------------------------------ steps
     def _prepare_train(self):
         """Decide loss fusion, where backward stops, and the (grad, var) list for the optimizer."""
+        _LAST_PREPARED[0] = self
+        self._reset_nested_flags()
+        if getattr(self, "_is_graph", False):
+            return self._prepare_graph_train()
         if self._loss_fn is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         layers = self.layers
@@ -171,7 +205,8 @@ class Trainer(InputChecks):
         return (structure_version(), id(self._loss_fn), id(self.optimizer), len(self.layers))
 
     def _ensure_train_ready(self):
-        if self._train_ready is None or self._train_ready["key"] != self._train_key():
+        if self._train_ready is None or self._train_ready["key"] != self._train_key() or \
+                _LAST_PREPARED[0] is not self:
             self._prepare_train()
         return self._train_ready
 
@@ -179,7 +214,7 @@ class Trainer(InputChecks):
     def _loop_mode(self, reuse=True):
         """Layers reuse their buffers between steps while a loop runs (`reuse=False`: a call
         whose output is handed to the user gets fresh arrays even inside a loop)."""
-        layers = self.layers
+        layers = self._buffer_layers()
         before = [layer._reuse_buffers for layer in layers]
         for layer in layers:
             layer._reuse_buffers = reuse
@@ -190,6 +225,8 @@ class Trainer(InputChecks):
                 layer._reuse_buffers = b
 
     def _train_step(self, x, y, sw):
+        if getattr(self, "_is_graph", False):
+            return self._graph_train_step(x, y, sw)
         st = self._train_ready
         for v in st["tvars"]:
             v.grad.fill(0.0)
@@ -232,6 +269,8 @@ class Trainer(InputChecks):
             m.update_state(y, out, sample_weight=sw if weighted else None)
 
     def _test_step(self, x, y, sw):
+        if getattr(self, "_is_graph", False):
+            return self._graph_test_step(x, y, sw)
         out = self._forward(x, training=False)
         self._build_metrics(y, out)
         self._check_targets(y, out.shape)
@@ -276,6 +315,11 @@ class Trainer(InputChecks):
         return None, (x, y, sw), batch_size
 
     def _ensure_built_for(self, x):
+        if isinstance(x, list):
+            if not getattr(self, "_is_graph", False):
+                self.build([(None,) + tuple(a.shape[1:]) for a in x])
+            self._check_input(x)
+            return
         x = np.asarray(x)
         if not self.built:
             self.build((None,) + tuple(x.shape[1:]))
@@ -324,7 +368,7 @@ class Trainer(InputChecks):
                                      f"validation_split={validation_split}")
                 (x, y, sw), (vx, vy, vsw) = da.train_validation_split((x, y, sw), validation_split)
                 val = (vx, vy, vsw)
-            if len(x) == 0:
+            if da.num_samples(x) == 0:
                 raise ValueError(f"Cannot train on empty data: `x` has no samples. Received: x.shape={x.shape}")
             self._check_nan(x)
             self._ensure_built_for(x)
@@ -351,20 +395,24 @@ class Trainer(InputChecks):
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                  verbose=verbose, epochs=epochs, steps=getattr(batches, "steps", None))
         self.stop_training = False
-        self._ensure_train_ready()
+        self._initial_epoch = None
         callbacks.on_train_begin()
         training_logs = None
-        with self._loop_mode():
-            for epoch in range(initial_epoch, epochs):
+        with self._compiled_trainable(), self._loop_mode():
+            self._ensure_train_ready()
+            # a callback (BackupAndRestore) may resume at a later epoch
+            start = self._initial_epoch if self._initial_epoch is not None else initial_epoch
+            self._initial_epoch = None
+            for epoch in range(start, epochs):
                 self.reset_metrics()
                 callbacks.on_epoch_begin(epoch)
                 steps = 0
                 for step, (bx, by, bsw) in enumerate(batches):
                     if arrays is None:
-                        bx = da.as_array(bx, "x")
-                        by = da.as_array(by, "y")
+                        bx = self._as_x(bx)
+                        by = self._as_y(by)
                         self._check_nan(bx)
-                        self._check_input_shape(bx.shape)
+                        self._check_input(bx)
                         self._check_targets(by, self.output_shape, values=True)
                         bsw = None if bsw is None else np.asarray(bsw, dtype=np.float32)
                     callbacks.on_train_batch_begin(step)
@@ -427,9 +475,9 @@ class Trainer(InputChecks):
         with ctx:
             for step, (bx, by, bsw) in enumerate(batches):
                 if arrays is None:
-                    bx, by = da.as_array(bx, "x"), da.as_array(by, "y")
+                    bx, by = self._as_x(bx), self._as_y(by)
                     self._check_nan(bx)
-                    self._check_input_shape(bx.shape)
+                    self._check_input(bx)
                     self._check_targets(by, self.output_shape, values=True)
                 callbacks.on_test_batch_begin(step)
                 self._test_step(bx, by, bsw)
@@ -457,9 +505,10 @@ class Trainer(InputChecks):
             x = arrays[0]
             self._check_nan(x)
             self._ensure_built_for(x)
-            n = len(x) if steps is None else min(len(x), int(steps) * (batch_size or 32))
+            nx = da.num_samples(x)
+            n = nx if steps is None else min(nx, int(steps) * (batch_size or 32))
             if n == 0:
-                return np.zeros((0,) + tuple(self.output_shape[1:]), dtype=np.float32)
+                return self._empty_prediction()
             batches = da.ArrayBatches(x, None, None, batch_size or 32, False, steps)
         elif not self.built:
             first_x, batches = self._first_batch_x(batches)
@@ -473,12 +522,14 @@ class Trainer(InputChecks):
             for step, batch in enumerate(batches):
                 bx = batch[0]
                 if arrays is None:
-                    bx = da.as_array(bx, "x")
+                    bx = self._as_x(bx)
                     self._check_nan(bx)
-                    self._check_input_shape(bx.shape)
+                    self._check_input(bx)
                 callbacks.on_predict_batch_begin(step)
                 out = self._forward(bx, training=False)
-                if n is not None:
+                if isinstance(out, (list, tuple)):
+                    pieces.append([np.array(o, dtype=np.float32, copy=True) for o in out])
+                elif n is not None:
                     if result is None:
                         result = np.empty((n,) + out.shape[1:], dtype=np.float32)
                     result[pos:pos + len(out)] = out
@@ -487,10 +538,13 @@ class Trainer(InputChecks):
                     pieces.append(np.array(out, dtype=np.float32, copy=True))
                 callbacks.on_predict_batch_end(step, {"outputs": out})
         callbacks.on_predict_end()
-        if n is not None:
+        if pieces and isinstance(pieces[0], list):
+            outs = [np.concatenate([p[i] for p in pieces], axis=0) for i in range(len(pieces[0]))]
+            return self._pack_prediction(outs)
+        if n is not None and result is not None:
             return result
         if not pieces:
-            return np.zeros((0,) + tuple(self.output_shape[1:]), dtype=np.float32)
+            return self._empty_prediction()
         return np.concatenate(pieces, axis=0)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
@@ -500,8 +554,8 @@ class Trainer(InputChecks):
         self._check_nan(x)
         self._ensure_built_for(x)
         self._check_targets(y, self.output_shape, values=True)
-        self._ensure_train_ready()
-        with self._loop_mode():
+        with self._compiled_trainable(), self._loop_mode():
+            self._ensure_train_ready()
             self._train_step(x, y, sw)
         logs = self.get_metrics_result()
         return logs if return_dict else self._flatten_logs(logs)
@@ -519,12 +573,12 @@ class Trainer(InputChecks):
 
     def predict_on_batch(self, x):
         """The model's output for one batch, as a NumPy array."""
-        x = da.as_array(x, "x")
+        x = self._as_x(x)
         self._check_nan(x)
         self._ensure_built_for(x)
         with self._loop_mode(reuse=False):
             out = self._forward(x, training=False)
-        return out
+        return self._pack_prediction(out) if isinstance(out, list) else out
 
 
 def _should_eval(epoch, validation_freq):
