@@ -163,6 +163,19 @@ TEST(gemm_same_bits_for_any_thread_count) {
   CHECK(std::memcmp(c1.data(), c3.data(), c1.size() * 4) == 0);
 }
 
+TEST(gemm_inside_a_parallel_region_computes_every_slice) {
+  const int64_t m = 200, n = 300, k = 50;
+  auto a = random_vec(size_t(m * k), 15), b = random_vec(size_t(k * n), 16);
+  std::vector<float> want(size_t(m * n)), got(size_t(m * n), -1.0f);
+  kernn::sgemm(Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, want.data(), n);
+#pragma omp parallel num_threads(2)
+  {
+#pragma omp single
+    kernn::sgemm(Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, got.data(), n);
+  }
+  CHECK(std::memcmp(want.data(), got.data(), want.size() * 4) == 0);
+}
+
 TEST(gemm_batched_matches_single) {
   const int64_t batch = 5, m = 9, n = 33, k = 17;
   auto a = random_vec(size_t(batch * m * k), 11), b = random_vec(size_t(k * n), 12);

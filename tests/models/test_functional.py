@@ -239,3 +239,154 @@ def test_keras_tensor_operators_and_merge_functions():
     np.testing.assert_array_equal(p, x * y)
     np.testing.assert_array_equal(mx, np.maximum(x, y))
     assert c.shape == (2, 6)
+
+
+def test_sequential_layers_have_symbolic_input_and_output():
+    model = kernn.Sequential([kernn.Input((4,)), layers.Dense(3), layers.Dense(2)])
+    assert model.layers[0].output.shape == (None, 3)
+    assert model.layers[1].input is model.layers[0].output
+    assert model.outputs[0] is model.layers[1].output
+    # a feature extractor from a built Sequential, as in Keras
+    feat = kernn.Model(model.inputs, model.layers[0].output)
+    x = np.ones((2, 4), np.float32)
+    k, b = model.layers[0].get_weights()
+    np.testing.assert_allclose(feat.predict(x, verbose=0), x @ k + b, rtol=1e-6)
+
+
+class _MaskZeros(layers.Layer):
+    """Marks all-zero rows as masked (a stand-in for Embedding(mask_zero=True))."""
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_mask(self, inputs, mask=None):
+        return np.any(inputs != 0, axis=-1)
+
+    def backward(self, grad):
+        return grad
+
+
+class _MaskedSum(layers.Layer):
+    """Sums the time steps the mask keeps."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.supports_masking = True
+
+    def call(self, inputs, training=False, mask=None):
+        self.seen = mask
+        m = np.ones(inputs.shape[:-1], bool) if mask is None else mask
+        return (inputs * m[..., None]).sum(axis=1)
+
+    def compute_output_shape(self, s):
+        return (s[0], s[2])
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+def test_masks_propagate_along_nodes():
+    i = kernn.Input((3, 2))
+    masked = _MaskZeros()(i)
+    summer = _MaskedSum()
+    model = kernn.Model(i, summer(layers.Activation("linear")(masked)))
+    x = np.array([[[1, 2], [0, 0], [3, 4]]], np.float32)
+    out = model.predict(x, verbose=0)
+    np.testing.assert_array_equal(summer.seen, [[True, False, True]])
+    np.testing.assert_array_equal(out, [[4, 6]])
+
+
+def test_multi_io_from_generator_and_validation_data():
+    model = _two_branch_model()
+    model.compile("sgd", ["mse", "binary_crossentropy"])
+    rng = np.random.default_rng(4)
+    xa, xb = rng.normal(size=(16, 4)).astype(np.float32), rng.normal(size=(16, 3)).astype(np.float32)
+    ya, yb = rng.normal(size=(16, 2)).astype(np.float32), np.ones((16, 1), np.float32)
+
+    def gen():
+        while True:
+            for i in range(0, 16, 8):
+                yield [xa[i:i + 8], xb[i:i + 8]], [ya[i:i + 8], yb[i:i + 8]]
+
+    h = model.fit(gen(), steps_per_epoch=2, epochs=2, verbose=0, validation_data=([xa, xb], [ya, yb]))
+    assert len(h.history["val_loss"]) == 2
+    out = model.predict(gen(), steps=2, verbose=0)
+    assert [o.shape for o in out] == [(16, 2), (16, 1)]
+    assert isinstance(model.predict_on_batch([xa, xb]), list)
+
+
+def test_shared_nested_model_siamese_forward_and_gradient():
+    enc = kernn.Sequential([kernn.Input((3,)), layers.Dense(4, activation="tanh"), layers.Dense(2)], name="enc")
+    a, b = kernn.Input((3,)), kernn.Input((3,))
+    model = kernn.Model([a, b], layers.Subtract()([enc(a), enc(b)]))
+    rng = np.random.default_rng(9)
+    xa, xb = rng.normal(size=(5, 3)).astype(np.float32), rng.normal(size=(5, 3)).astype(np.float32)
+    y = rng.normal(size=(5, 2)).astype(np.float32)
+    w = [v.astype(np.float64) for v in enc.get_weights()]
+
+    def f(ww, u):
+        return np.tanh(u @ ww[0] + ww[1]) @ ww[2] + ww[3]
+
+    ref = f(w, xa) - f(w, xb)
+    np.testing.assert_allclose(model.predict([xa, xb], batch_size=5, verbose=0), ref, rtol=1e-5, atol=1e-6)
+    model.compile(kernn.optimizers.SGD(0.1), "mse")
+    grads = _num_grad(lambda ww: np.mean(np.mean((f(ww, xa) - f(ww, xb) - y) ** 2, axis=-1)), [v.copy() for v in w])
+    model.fit([xa, xb], y, batch_size=5, epochs=1, verbose=0)
+    for before, after, g in zip(w, enc.get_weights(), grads):
+        np.testing.assert_allclose(after, before - 0.1 * g, rtol=1e-4, atol=1e-5)
+
+
+def test_functional_trains_like_sequential_with_fused_softmax_loss():
+    seq = kernn.Sequential([kernn.Input((6,)), layers.Dense(8, activation="relu"),
+                            layers.Dense(4, activation="softmax")])
+    i = kernn.Input((6,))
+    func = kernn.Model(i, layers.Dense(4, activation="softmax")(layers.Dense(8, activation="relu")(i)))
+    func.set_weights(seq.get_weights())
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(32, 6)).astype(np.float32)
+    y = np.eye(4, dtype=np.float32)[rng.integers(0, 4, 32)]
+    for m in (seq, func):
+        m.compile(kernn.optimizers.SGD(0.1), "categorical_crossentropy", metrics=["accuracy"])
+    hs = seq.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    hf = func.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    assert func._train_ready["fused_ids"]
+    np.testing.assert_allclose(hf.history["loss"], hs.history["loss"], rtol=1e-5)
+    for a, b in zip(seq.get_weights(), func.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_trainable_changes_take_effect_at_the_next_compile():
+    i = kernn.Input((3,))
+    base = layers.Dense(4, name="base")
+    head = layers.Dense(1, name="head")
+    model = kernn.Model(i, head(base(i)))
+    x, y = np.ones((4, 3), np.float32), np.zeros((4, 1), np.float32)
+    model.compile("sgd", "mse")
+    base.trainable = False  # not compiled yet: base still trains
+    w = base.get_weights()
+    model.train_on_batch(x, y)
+    assert not np.array_equal(w[0], base.get_weights()[0])
+    model.compile("sgd", "mse")  # now it is frozen
+    w, h = base.get_weights(), head.get_weights()
+    model.train_on_batch(x, y)
+    assert all(np.array_equal(a, b) for a, b in zip(w, base.get_weights()))
+    assert not np.array_equal(h[0], head.get_weights()[0])
+    assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 2
+
+
+def test_functional_summary_has_keras_connected_to_column():
+    a, b = kernn.Input((4,), name="a"), kernn.Input((3,), name="b")
+    h = layers.Concatenate(name="cat")([layers.Dense(3, name="pa")(a), b])
+    model = kernn.Model([a, b], layers.Dense(1, name="out")(h), name="fm")
+    lines = []
+    model.summary(print_fn=lines.append, line_length=108)
+    text = lines[0].split("\n")
+    assert all(len(x) == 108 for x in text[1:-3])
+    assert text[2] == ("┃ Layer (type)                  ┃ Output Shape              ┃         Param # ┃ Connected to"
+                       "               ┃")
+    assert "│ cat (Concatenate)             │ (None, 6)                 │               0 │ pa[0][0], b[0][0]" in \
+        "\n".join(text)
+    chain = kernn.Model(a, layers.Dense(2)(a))
+    lines = []
+    chain.summary(print_fn=lines.append)
+    assert "Connected to" not in lines[0]

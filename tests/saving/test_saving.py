@@ -1,7 +1,6 @@
 """`.keras` and `.weights.h5` round trips, Keras's file layout, and refusal of bad files."""
 import io
 import json
-import os
 import zipfile
 
 import numpy as np
@@ -283,20 +282,113 @@ except ImportError:
 
 @pytest.mark.skipif(keras is None, reason="keras is not installed (cross-library round trips need Keras 3)")
 def test_kernn_file_loads_in_keras(tmp_path):
-    model = _sequential()
-    path = tmp_path / "k.keras"
-    model.save(path)
-    km = keras.models.load_model(path)
-    x, _ = _data()
-    np.testing.assert_allclose(km.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    import warnings
+    x, y = _data()
+    for make in (_sequential, _functional):
+        model = make()
+        model.fit(x, y, epochs=1, verbose=0)
+        path = tmp_path / "k.keras"
+        model.save(path)
+        with warnings.catch_warnings():  # Keras's own backends may warn about NumPy 2 APIs
+            warnings.simplefilter("ignore")
+            km = keras.models.load_model(path)
+            got = km.predict(x, verbose=0)
+        np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.skipif(keras is None, reason="keras is not installed (cross-library round trips need Keras 3)")
 def test_keras_file_loads_in_kernn(tmp_path):
-    km = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)])
-    km.compile("adam", "mse")
-    path = tmp_path / "k.keras"
-    km.save(path)
+    import warnings
+    x, y = _data()
+    with warnings.catch_warnings():  # Keras's own backends may warn about NumPy 2 APIs
+        warnings.simplefilter("ignore")
+        km = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)])
+        km.compile("adam", "mse")
+        km.fit(x, y, epochs=1, verbose=0)
+        path = tmp_path / "k.keras"
+        km.save(path)
+        want = km.predict(x, verbose=0)
     model = kernn.models.load_model(path)
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-5, atol=1e-6)
+    assert model.optimizer.iterations == 1
+
+
+@pytest.mark.skipif(keras is None, reason="keras is not installed (cross-library round trips need Keras 3)")
+def test_keras_functional_merge_model_loads_in_kernn_and_back(tmp_path):
+    import warnings
+    rng = np.random.default_rng(1)
+    xa, xb = rng.normal(size=(5, 4)).astype(np.float32), rng.normal(size=(5, 4)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a, b = keras.Input((4,), name="a"), keras.Input((4,), name="b")
+        shared = keras.layers.Dense(4, activation="tanh")
+        ha, hb = shared(a), shared(b)
+        merged = keras.layers.Concatenate()([keras.layers.Add()([ha, hb]), keras.layers.Multiply()([ha, hb]),
+                                             keras.layers.Dot(axes=1, normalize=True)([ha, hb])])
+        km = keras.Model([a, b], [keras.layers.Dense(2)(merged), keras.layers.Maximum()([ha, hb])])
+        path = tmp_path / "f.keras"
+        km.save(path)
+        want = km.predict([xa, xb], verbose=0)
+    model = kernn.models.load_model(path)
+    got = model.predict([xa, xb], verbose=0)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+    model.save(tmp_path / "back.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = keras.models.load_model(tmp_path / "back.keras").predict([xa, xb], verbose=0)
+    for g, w in zip(again, want):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+
+class _Net(kernn.Model):
+    def __init__(self, units=3, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.hidden = layers.Dense(units, activation="relu")
+        self.out = layers.Dense(1)
+
+    def call(self, inputs):
+        return self.out(self.hidden(inputs))
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def test_subclassed_model_round_trip_with_custom_objects(tmp_path):
     x, _ = _data()
-    np.testing.assert_allclose(model.predict(x, verbose=0), km.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    net = _Net(units=5)
+    net.compile("adam", "mse")
+    net.fit(x, x[:, :1], epochs=1, verbose=0)
+    net.save(tmp_path / "net.keras")
+    with zipfile.ZipFile(tmp_path / "net.keras") as zf, h5py.File(io.BytesIO(zf.read("model.weights.h5"))) as f:
+        assert "hidden/vars/0" in f and "layers/dense_1/vars/1" in f  # Keras walks attributes, then `layers`
+    with pytest.raises(ValueError, match="custom_objects"):
+        kernn.models.load_model(tmp_path / "net.keras")
+    loaded = kernn.models.load_model(tmp_path / "net.keras", custom_objects={"_Net": _Net})
+    assert loaded.units == 5
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), net.predict(x, verbose=0))
+
+
+def test_odd_configs_raise_value_error(tmp_path):
+    model = _sequential()
+    good = tmp_path / "good.keras"
+    model.save(good)
+    cfg = _config(good)
+    deep = "[" * 100000 + "]" * 100000
+    with zipfile.ZipFile(good) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members["config.json"] = deep.encode()
+    with zipfile.ZipFile(tmp_path / "deep.keras", "w") as zf:
+        for n, d in members.items():
+            zf.writestr(n, d)
+    with pytest.raises(ValueError):
+        kernn.models.load_model(tmp_path / "deep.keras")
+    for bad_layers in ("notalist", [1, 2], [{"class_name": "Dense", "config": {"units": "many"}}],
+                       [{"class_name": "Dense", "config": {"name": "d", "units": 2}, "build_config": {"input_shape": 3}}]):
+        broken = dict(cfg, config=dict(cfg["config"], layers=bad_layers))
+        _rewrite(good, tmp_path / "b.keras", broken)
+        with pytest.raises(ValueError):
+            kernn.models.load_model(tmp_path / "b.keras")
+    with pytest.raises(ValueError, match="JSON"):
+        kernn.models.model_from_json("{not json")

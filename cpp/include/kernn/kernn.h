@@ -1,7 +1,6 @@
 #pragma once
 /// kernn: float32 deep-learning kernels for x86-64 CPUs (C++17, OpenMP, runtime SIMD dispatch).
 /// Link the CMake target kernn::kernels (find_package(kernn)) and include this header.
-#include "kernn/version.h"
 #include "kernn/activation.h"
 #include "kernn/conv.h"
 #include "kernn/error.h"
@@ -15,3 +14,4 @@
 #include "kernn/rnn.h"
 #include "kernn/embedding.h"
 #include "kernn/threading.h"
+#include "kernn/version.h"

@@ -140,6 +140,47 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
   }
 }
 
+// groups == 1, strided (or few input channels): per image, tiles of dcol = dy W^T by the
+// igemm micro-kernel (one kernel tap, dy's F channels as its inputs, the K = taps * in_c
+// kernel rows as its outputs), each added into dx by col2im in order. Images run in
+// parallel, each owned by one thread.
+void backward_data_col2im(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  const conv::ConvKernels& k = *kernel_table().conv;
+  const int64_t F = g.out_c, K = g.kernel_h * g.kernel_w * g.in_c;
+  const int64_t MR = k.mr, NR = igemm_nr(K), panels = ceil_div(K, NR);
+  const conv::ConvIgemmUkernel ukernel = NR == k.nr ? k.igemm : k.igemm_narrow;
+  float* packed = workspace(WorkspaceSlot::scratch1, size_t(panels * NR * F));
+  pack_igemm_weights(1, F, K, NR, [&](int64_t, int64_t f, int64_t j) { return w[j * F + f]; }, packed);
+  const int64_t out_img = g.out_h * g.out_w * F, in_img = g.in_h * g.in_w * g.in_c;
+  const int64_t trows = tile_rows(g, K), ntiles = ceil_div(g.out_h, trows);
+  const int nt = get_num_threads();
+#pragma omp parallel num_threads(nt) if (nt > 1 && g.batch > 1 && conv_flops(g) >= kParallelFlops)
+  {
+    static thread_local std::vector<float> zero_buf;
+    if (zero_buf.size() < size_t(F)) zero_buf.assign(size_t(F), 0.0f);
+    const float* zp = zero_buf.data();
+    float* col = workspace(WorkspaceSlot::scratch0, size_t(trows * g.out_w * K));
+    const float* ptrs[64];  // MR <= 64
+#pragma omp for schedule(static)
+    for (int64_t n = 0; n < g.batch; ++n) {
+      float* dx_img = dx + n * in_img;
+      std::memset(dx_img, 0, sizeof(float) * size_t(in_img));
+      for (int64_t t = 0; t < ntiles; ++t) {
+        const int64_t oy0 = t * trows, oy1 = std::min(g.out_h, oy0 + trows), M = (oy1 - oy0) * g.out_w;
+        const float* dyt = dy + n * out_img + oy0 * g.out_w * F;
+        for (int64_t p = 0; p < M; p += MR) {
+          const int64_t m = std::min(MR, M - p);
+          for (int64_t i = 0; i < MR; ++i) ptrs[i] = i < m ? dyt + (p + i) * F : zp;
+          for (int64_t q = 0; q < panels; ++q)
+            ukernel(1, F, ptrs, packed + q * F * NR, col + p * K + q * NR, K, m, std::min(NR, K - q * NR),
+                    nullptr, GemmActivation::none);
+        }
+        col2im_add(g, col, 0, oy0, oy1, dx_img);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
@@ -180,6 +221,7 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
     return;
   }
   if (backward_data_as_conv(g, dy, w, dx)) return;
+  if (g.groups == 1) return backward_data_col2im(g, dy, w, dx);
   const int64_t cg = g.in_c / g.groups, fg = g.out_c / g.groups, K = g.kernel_h * g.kernel_w * cg;
   const int64_t trows = tile_rows(g, K), ntiles = ceil_div(g.out_h, trows);
   // Work items own whole images of dx (their tiles overlap there, so they are added in order).
@@ -254,7 +296,7 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
   // partial sums live in the calling thread's workspace, one per part
   float* partial = parts > 1 ? workspace(WorkspaceSlot::scratch1, size_t(parts * wsize)) : dw;
   const auto& dk = dw_kernels();
-  for_items(parts, conv_flops(g), [&](int64_t p) {
+  auto part = [&](int64_t p) {
     float* acc = partial + p * wsize;
     bool first = true;
     if (dwise) std::memset(acc, 0, sizeof(float) * size_t(wsize));
@@ -282,7 +324,14 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
       }
       first = false;
     }
-  });
+  };
+  if (dwise) {  // direct kernels only: the parts run in parallel
+    const int nt = get_num_threads();
+#pragma omp parallel for num_threads(nt) if (nt > 1 && parts > 1 && conv_flops(g) >= kParallelFlops) schedule(static)
+    for (int64_t p = 0; p < parts; ++p) part(p);
+  } else {
+    for_items(parts, conv_flops(g), part);
+  }
   if (parts > 1) reduce_partials(partial, parts, wsize, dw);
 }
 

@@ -152,8 +152,10 @@ void run_parallel(const Problem& p, const GemmConfig& cfg, int nt) {
   const int tr = best_tr, tc = best_tc;
 #pragma omp parallel num_threads(tr * tc)
   {
-    const int tid = omp_get_thread_num();
-    const int r = tid / tc, c = tid % tc;
+    // loop over slices by the team actually granted (nested regions get fewer threads)
+    const int team = omp_get_num_threads();
+    for (int slice = omp_get_thread_num(); slice < tr * tc; slice += team) {
+    const int r = slice / tc, c = slice % tc;
     const int64_t i0 = mpan * r / tr * cfg.mr, i1 = std::min(p.m, mpan * (r + 1) / tr * cfg.mr);
     const int64_t j0 = npan * c / tc * cfg.nr, j1 = std::min(p.n, npan * (c + 1) / tc * cfg.nr);
     if (i0 < i1 && j0 < j1) {
@@ -166,12 +168,14 @@ void run_parallel(const Problem& p, const GemmConfig& cfg, int nt) {
       if (p.bias) s.bias = p.bias + j0 * p.bias_stride;
       gemm_serial(s, cfg);
     }
+    }
   }
 }
 
 // Threads worth using: tiny products run on the calling thread.
 int threads_for(const Problem& p) {
   const double flops = 2.0 * double(p.m) * double(p.n) * double(p.k);
+  if (omp_in_parallel()) return 1;  // called from a caller's parallel region: stay on this thread
   int nt = get_num_threads();
   // below ~2 MFLOP (about 20 us on one core) waking a second thread costs more than it
   // saves, and far more when another process holds the other core

@@ -21,6 +21,14 @@ class EarlyStopping(Callback):
         restore_best_weights: at the end of training, set the weights of the best epoch
             (also when training did not stop early). Defaults to `False`.
         start_from_epoch: epochs to wait before watching. Defaults to `0`.
+
+    Example:
+    >>> import numpy as np, kernn
+    >>> model = kernn.Sequential([kernn.Input((2,)), kernn.layers.Dense(1)])
+    >>> model.compile("sgd", "mse")
+    >>> stop = kernn.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=1e9)
+    >>> len(model.fit(np.ones((8, 2)), np.ones((8, 1)), epochs=10, verbose=0, callbacks=[stop]).history["loss"])
+    2
     """
 
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto", baseline=None,

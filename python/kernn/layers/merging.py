@@ -209,6 +209,11 @@ class Concatenate(Merge):
 
     Args:
         axis: concatenation axis. Defaults to `-1`.
+
+    Example:
+    >>> import numpy as np, kernn
+    >>> kernn.layers.Concatenate()([np.ones((2, 3)), np.zeros((2, 1))]).shape
+    (2, 4)
     """
 
     def __init__(self, axis=-1, **kwargs):

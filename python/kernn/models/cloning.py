@@ -20,15 +20,7 @@ def clone_model(model, input_tensors=None, clone_function=None, custom_objects=N
         raise ValueError("kernn's clone_model supports neither `clone_function` nor `input_tensors` yet.")
     config = serialize_keras_object(model)
     config.pop("compile_config", None)
-    from kernn.layers import layer as _layer
-    cfg = config["config"]
-    _rename(cfg)
     return deserialize_keras_object(config, custom_objects)
-
-
-def _rename(cfg):
-    """Give cloned layers new automatic names (Keras does the same)."""
-    return cfg
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

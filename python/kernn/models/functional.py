@@ -201,7 +201,7 @@ class GraphRunner:
             outs = list(y) if len(node.outputs) > 1 else [y]
             for t, v in zip(node.outputs, outs):
                 values[id(t)] = v
-            if mask is not None or getattr(layer, "supports_masking", False) or hasattr(layer, "_produces_mask"):
+            if mask is not None or type(layer).compute_mask is not Layer.compute_mask:
                 try:
                     out_mask = layer.compute_mask(x, mask)
                 except (NotImplementedError, TypeError):
@@ -215,7 +215,7 @@ class GraphRunner:
         self._masks = mvals
         return [values[id(t)] for t in self.outputs]
 
-    def backward(self, grads, needed=None):
+    def backward(self, grads, needed=None, logits_nodes=()):
         """`grads`: one dL/d(output) per model output (None: no gradient). Returns the
         gradients with respect to the model's inputs (None where none arrived)."""
         acc = {}
@@ -229,6 +229,13 @@ class GraphRunner:
             if all(g is None for g in gs):
                 continue
             layer = node.layer
+            if id(node) in logits_nodes:  # the loss gave dL/d(logits) of this output layer
+                gin = layer.backward_logits(gs[0], self._values[id(node.outputs[0])].shape)
+                for t, gi in zip(node.inputs, [gin]):
+                    if gi is not None:
+                        prev = acc.get(id(t))
+                        acc[id(t)] = gi if prev is None else prev + gi
+                continue
             if len(gs) == 1:
                 g = layer._activity_backward(gs[0])
             else:

@@ -57,8 +57,21 @@ class GraphTrainer:
 
     def _buffer_layers(self):
         if self._graph():
+            # a layer called more than once (or anything inside such a nested model) keeps
+            # fresh outputs per call: a reused buffer would overwrite the first call's output
             shared = self._runner.shared
-            return [la for la in self._all_layers() if id(la) not in shared and not hasattr(la, "_runner")]
+            out = []
+
+            def walk(layers):
+                for la in layers:
+                    if id(la) in shared:
+                        continue
+                    if hasattr(la, "_all_layers"):
+                        out.extend(la._buffer_layers())
+                    else:
+                        out.append(la)
+            walk(self.layers)
+            return out
         return self.layers
 
     def _empty_prediction(self):
@@ -183,9 +196,13 @@ class GraphTrainer:
                 for ident in ids:
                     fn = self._multi["losses"][i][0]
                     m = metrics_module.resolve(ident, fn, None if ys[i] is None else ys[i].shape, outs[i].shape)
-                    m.name = f"{names[i]}_{'weighted_' if weighted else ''}{m.name}"
                     ms.append((m, weighted))
                     idx.append(i)
+        # Keras names the weighted copy of a metric "weighted_<name>" only when both exist
+        plain = {(i, m.name) for (m, w), i in zip(ms, idx) if not w}
+        for (m, w), i in zip(ms, idx):
+            prefix = "weighted_" if w and (i, m.name) in plain else ""
+            m.name = f"{names[i]}_{prefix}{m.name}"
         self._compile_metrics = ms
         self._metric_out = idx
 
@@ -208,25 +225,43 @@ class GraphTrainer:
                 layer._keep_logits = False
             if hasattr(layer, "_needs_input_grad"):
                 layer._needs_input_grad = True
+        fused = {}
+        consumed = {id(t) for n in self._runner.nodes for t in n.inputs}
+        outs = [id(t) for t in self._outputs]
+        for i, (t, (fn, _)) in enumerate(zip(self._outputs, spec)):
+            layer = t._layer
+            want = getattr(fn, "fused_activation", None)
+            act_of = getattr(layer, "_output_activation", None)
+            if (want and act_of is not None and act_of() == want and hasattr(layer, "_keep_logits")
+                    and layer.activity_regularizer is None and id(layer) not in self._runner.shared
+                    and id(t) not in consumed and outs.count(id(t)) == 1 and len(t._node.outputs) == 1):
+                layer._keep_logits = True
+                fused[i] = t._node
         tvars = self.trainable_weights
         all_layers = self._all_layers()
         self._train_ready = {
-            "fused": False, "stop": 0, "tvars": tvars,
+            "fused": fused, "stop": 0, "tvars": tvars,
             "grads_and_vars": [(v.grad, v) for v in tvars],
             "reg_vars": [v for v in self.weights if v.regularizer is not None],
             "activity": [la for la in all_layers if la.activity_regularizer is not None],
             "needed": self._compute_needed(),
+            "fused_ids": {id(n) for n in fused.values()},
             "key": self._train_key(),
         }
 
-    def _graph_losses(self, ys, outs, sws, grads=True):
+    def _graph_losses(self, ys, outs, sws, grads=True, fused=None):
         total, parts, gs = 0.0, [], []
         for i, (out, (fn, w)) in enumerate(zip(outs, self._out_spec())):
             if fn is None or ys[i] is None:
                 gs.append(None)
                 parts.append(None)
                 continue
-            if grads:
+            if grads and fused and i in fused:
+                v, g = fn.value_and_grad_from_logits(ys[i], fused[i].layer._logits(), sws[i])
+                if w != 1.0:
+                    g = g * np.float32(w)
+                gs.append(g)
+            elif grads:
                 v, g = fn.value_and_grad(ys[i], out, sws[i])
                 if w != 1.0:
                     g = g * np.float32(w)
@@ -249,12 +284,12 @@ class GraphTrainer:
         self._build_graph_metrics(ys, outs)
         if self._multi_args is None:
             self._check_targets(ys[0], outs[0].shape)
-        total, parts, grads = self._graph_losses(ys, outs, sws)
+        total, parts, grads = self._graph_losses(ys, outs, sws, fused=st["fused"])
         for v in st["reg_vars"]:
             total += float(v.regularizer(v.value))
         for layer in st["activity"]:
             total += sum(layer._losses)
-        self._runner.backward(grads, needed=st["needed"])
+        self._runner.backward(grads, needed=st["needed"], logits_nodes=st["fused_ids"])
         for v in st["reg_vars"]:
             if v.trainable:
                 v.grad += v.regularizer.gradient(v.value)

@@ -23,6 +23,17 @@ class Model(Trainer, Functional, Layer):
       `+`, `-`, `*` between their outputs); Python control flow that depends on the data
       or changes between calls is not seen by training (the trace is fixed), and a
       `training` argument only reaches the layers (e.g. Dropout), not Python branches.
+
+    Example:
+    >>> import kernn
+    >>> a = kernn.Input(shape=(4,), name="a")
+    >>> b = kernn.Input(shape=(2,), name="b")
+    >>> h = kernn.layers.Concatenate()([kernn.layers.Dense(3)(a), b])
+    >>> model = kernn.Model([a, b], kernn.layers.Dense(1)(h))
+    >>> model.output_shape
+    (None, 1)
+    >>> [t.shape for t in model.inputs]
+    [(None, 4), (None, 2)]
     """
 
     def __init__(self, *args, **kwargs):
@@ -42,6 +53,9 @@ class Model(Trainer, Functional, Layer):
             if inputs is None or outputs is None:
                 raise ValueError("A functional Model needs both `inputs` and `outputs`. Received: "
                                  f"inputs={inputs}, outputs={outputs}")
+            if name is None and type(self) is Model:  # Keras 3 names functional models "functional"
+                from kernn.layers.layer import get_uid
+                self.name = get_uid("functional")
             self._init_graph(inputs, outputs)
             self._is_graph = True
             self._traced = True
@@ -313,7 +327,6 @@ def _tensor_config(t, node_index):
 
 
 def _functional_config(model):
-    from kernn.layers.layer import Layer as _L
     from kernn.saving.serialization_lib import serialize_keras_object
     node_set = {id(n) for n in model._nodes}
     node_index = {}

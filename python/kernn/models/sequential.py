@@ -113,6 +113,26 @@ class Sequential(Model):
         self._output_shape = s
         self._build_input_shape = self._layers[0].batch_shape
         self.built = True
+        self._record_nodes()
+
+    def _record_nodes(self):
+        """The functional view of the stack: `layer.input`/`layer.output` and `model.outputs`."""
+        from kernn.models.functional import Node
+        for layer, node in self.__dict__.get("_seq_nodes", []):
+            if node in layer._inbound_nodes:
+                layer._inbound_nodes.remove(node)
+        self._seq_nodes = []
+        x = self._layers[0]._inbound_nodes[0].outputs[0]
+        for layer in self.layers:
+            node = Node(layer, [x], [KerasTensor(layer._build_output_shape)], "single")
+            layer._inbound_nodes.append(node)
+            self._seq_nodes.append((layer, node))
+            x = node.outputs[0]
+        self._seq_output = x
+
+    @property
+    def outputs(self):
+        return [self._seq_output] if self.built and self.__dict__.get("_seq_output") is not None else None
 
     @property
     def input_shape(self):

@@ -56,12 +56,50 @@ def format_shape(shape):
     return "(" + ", ".join(str(d) for d in shape) + ")"
 
 
+def _connections(model):
+    """{id(layer): "parent[node][tensor], ..."} for a functional model that is not a plain
+    chain (Keras's rule), else None."""
+    if not getattr(model, "_is_graph", False) or getattr(model, "_subclassed", False) or \
+            type(model).__name__ == "Sequential":
+        return None
+    nodes = [n for n in model._nodes if n.inputs]
+    node_ids = {id(n) for n in model._nodes}
+    chain = all(len(n.inputs) == 1 for n in nodes) and len(model._inputs) == 1 and len(model._outputs) == 1
+    if chain:
+        consumers = {}
+        for n in nodes:
+            consumers[id(n.inputs[0])] = consumers.get(id(n.inputs[0]), 0) + 1
+        per_layer = {}
+        for n in nodes:
+            per_layer[id(n.layer)] = per_layer.get(id(n.layer), 0) + 1
+        chain = all(c == 1 for c in consumers.values()) and all(c == 1 for c in per_layer.values())
+    if chain:
+        return None
+    out = {}
+    for layer in model.layers:
+        parts = []
+        for node in layer._inbound_nodes:
+            if id(node) not in node_ids:
+                continue
+            for t in node.inputs:
+                parts.append(f"{t._layer.name}[{t._layer._inbound_nodes.index(t._node)}][{t._index}]")
+        out[id(layer)] = ", ".join(parts) if parts else "-"
+    return out
+
+
 def print_summary(model, line_length=None, positions=None, print_fn=None):
     """Print `model`'s layers, output shapes and parameter counts as Keras 3 does."""
-    header = ["Layer (type)", "Output Shape", "Param #"]
-    align = ["left", "left", "right"]
-    positions = positions or [0.45, 0.80, 1.0]
-    default = min(88, shutil.get_terminal_size().columns - 4)
+    connections = _connections(model)
+    if connections is None:
+        header = ["Layer (type)", "Output Shape", "Param #"]
+        align = ["left", "left", "right"]
+        positions = positions or [0.45, 0.80, 1.0]
+        default = min(88, shutil.get_terminal_size().columns - 4)
+    else:  # a functional model that is not a plain chain: Keras adds "Connected to"
+        header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+        align = ["left", "left", "right", "left"]
+        positions = positions or [0.3, 0.56, 0.74, 1.0]
+        default = min(108, shutil.get_terminal_size().columns - 4)
     line_length = line_length or default
     if positions[-1] <= 1:
         cols, current = [], 0
@@ -76,7 +114,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
     # rich pads each cell by one space on both sides, draws 4 border characters and shrinks
     # the columns evenly to the table width.
     widths = [c + 2 for c in cols]
-    excess = sum(widths) - (line_length - 4)
+    excess = sum(widths) - (line_length - len(widths) - 1)
     if excess > 0:
         widths = _ratio_reduce(excess, [1] * len(widths), widths, widths)
     inner = [w - 2 for w in widths]
@@ -99,13 +137,19 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
     lines.append("┡" + "╇".join("━" * w for w in widths) + "┩")
     layers = model.layers
     for i, layer in enumerate(layers):
-        name = f"{layer.name} ({layer.__class__.__name__})"
+        kind = layer.__class__.__name__
+        if kind == "Model" and getattr(layer, "_is_graph", False):
+            kind = "Functional"  # as Keras 3 shows a functional model
+        name = f"{layer.name} ({kind})"
         shape = getattr(layer, "_build_output_shape", None)
         if not layer.built:
             params = "0 (unbuilt)"
         else:
             params = f"{layer.count_params():,}"
-        lines += row([name, format_shape(shape) if layer.built else "?", params], "│", "│", "│")
+        cells = [name, format_shape(shape) if layer.built else "?", params]
+        if connections is not None:
+            cells.append(connections.get(id(layer), "-"))
+        lines += row(cells, "│", "│", "│")
         if i < len(layers) - 1:
             lines.append("├" + "┼".join("─" * w for w in widths) + "┤")
     lines.append("└" + "┴".join("─" * w for w in widths) + "┘")

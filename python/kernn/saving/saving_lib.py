@@ -47,15 +47,28 @@ def _children(obj):
     from kernn.models import Model
     out = []
     if isinstance(obj, Model):
-        used = {}
-        for layer in obj.layers:
-            name = _snake(layer)
-            if name in used:
-                used[name] += 1
-                name = f"{name}_{used[name]}"
+        def container():
+            used, res = {}, []
+            for layer in obj.layers:
+                name = _snake(layer)
+                if name in used:
+                    used[name] += 1
+                    name = f"{name}_{used[name]}"
+                else:
+                    used[name] = 0
+                res.append((f"layers/{name}", layer))
+            return res
+
+        if not getattr(obj, "_subclassed", False):
+            return container()
+        # a subclassed model: Keras walks its attributes in sorted order ("layers" among them)
+        attrs = sorted([k for k, v in vars(obj).items() if not k.startswith("_") and isinstance(v, Layer)]
+                       + ["layers"])
+        for attr in attrs:
+            if attr == "layers":
+                out += container()
             else:
-                used[name] = 0
-            out.append((f"layers/{name}", layer))
+                out.append((attr, vars(obj)[attr]))
         return out
     for attr in sorted(k for k in vars(obj) if not k.startswith("_")):
         val = vars(obj)[attr]
@@ -94,6 +107,8 @@ def collect_state(model, include_optimizer=True):
     walk(model, "")
     opt = getattr(model, "optimizer", None)
     if include_optimizer and opt is not None and getattr(model, "compiled", False):
+        if not getattr(opt, "_order", None) and model.built:
+            opt.build(model.trainable_weights)  # Keras builds it at compile: files carry the slots
         store = {}
         opt.save_own_variables(store)
         state["optimizer/vars"] = [store[str(i)] for i in range(len(store))]
@@ -287,7 +302,7 @@ def _read_archive(filepath, max_bytes=None):
 def _json(data, what):
     try:
         return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise ValueError(f"The {what} in the `.keras` archive is not valid JSON: {e}") from None
 
 
@@ -309,11 +324,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 def model_from_config_and_state(config, state, custom_objects=None, compile=True, safe_mode=True):
     if not isinstance(config, dict):
         raise ValueError("The model config must be a JSON object.")
-    with sl.SafeModeScope(safe_mode):
-        model = sl.deserialize_keras_object(config, custom_objects)
-    cc = config.get("compile_config")
-    if compile and cc:
-        sl.compile_from_config(model, cc)
+    try:
+        with sl.SafeModeScope(safe_mode):
+            model = sl.deserialize_keras_object(config, custom_objects)
+        cc = config.get("compile_config")
+        if compile and cc:
+            sl.compile_from_config(model, cc)
+    except (TypeError, KeyError, AttributeError, IndexError, RecursionError) as e:
+        raise ValueError(f"Could not rebuild the model from its config ({type(e).__name__}: {e}). The file may be "
+                         "corrupted or written for layers kernn does not have.") from None
     apply_state(model, state)
     return model
 

@@ -8,6 +8,9 @@ load it is refused in safe mode, and otherwise taken from `custom_objects` by na
 import numpy as np
 
 _KERAS_MODULES = ("keras", "kernn")
+# config keys newer Keras versions write that kernn's layers do not take: accepted at their defaults
+_KERAS_ONLY_KEYS = {"quantization_config": (None,), "lora_rank": (None, 0), "lora_alpha": (None,),
+                    "ragged": (False, None)}
 
 
 class SafeModeScope:
@@ -131,6 +134,12 @@ def deserialize_keras_object(entry, custom_objects=None):
     if not isinstance(config, dict):
         raise ValueError(f"The config of '{entry['class_name']}' must be a dict. Received: {str(config)[:200]}")
     config = dict(config)
+    for key, default in _KERAS_ONLY_KEYS.items():
+        if key in config and _builtin_class(cls):
+            if config[key] not in default:
+                raise ValueError(f"kernn does not support {key}={config[key]!r} (layer '{config.get('name')}').")
+            config.pop(key)
+    config = {k: _clean_nested(v) for k, v in config.items()}
     if cls.__name__ == "Lambda" and _builtin_class(cls):
         config = _lambda_config(config, custom_objects)
     if not (isinstance(cls, type) and issubclass(cls, Layer)):
@@ -163,6 +172,15 @@ def deserialize_keras_object(entry, custom_objects=None):
         except (TypeError, IndexError) as e:
             raise ValueError(f"Could not build '{obj.name}' from build_config {build}: {e}") from None
     return obj
+
+
+def _clean_nested(v):
+    """Drop keys newer Keras writes in nested initializer configs at their defaults
+    (`input_axes`/`output_axes` of the variance-scaling initializers)."""
+    if isinstance(v, dict) and v.get("module") == "keras.initializers" and isinstance(v.get("config"), dict):
+        inner = {k: x for k, x in v["config"].items() if not (k in ("input_axes", "output_axes") and x is None)}
+        return {**v, "config": inner}
+    return v
 
 
 def _shape_from_json(shape):
