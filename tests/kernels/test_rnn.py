@@ -148,6 +148,22 @@ def test_backward_without_input_gradient(rng):
         np.testing.assert_array_equal(part[name], full[name])
 
 
+def test_workspace_reuse(rng):
+    k, r, b = ref.random_weights(rng, "lstm", 3, 5)
+    big = rng.standard_normal((6, 9, 3)).astype(np.float32)
+    _, _, cache = kernn.ops.lstm_forward(big, k, r, b, training=True)
+    x = rng.standard_normal((4, 5, 3)).astype(np.float32)
+    out, _, fresh = kernn.ops.lstm_forward(x, k, r, b, training=True)
+    out2, _, reused = kernn.ops.lstm_forward(x, k, r, b, training=True, workspace=cache.workspace)
+    assert reused.workspace is cache.workspace
+    np.testing.assert_array_equal(out, out2)
+    g1, g2 = kernn.ops.lstm_backward(fresh, np.ones_like(out)), kernn.ops.lstm_backward(reused, np.ones_like(out))
+    for name in ("x", "kernel", "recurrent_kernel", "bias"):
+        np.testing.assert_array_equal(g1[name], g2[name])
+    with pytest.raises(TypeError, match="workspace must be a 1-D contiguous float32 array"):
+        kernn.ops.lstm_forward(x, k, r, b, training=True, workspace=np.zeros(10))
+
+
 def test_inference_matches_training_and_bool_int_masks(rng):
     x = rng.standard_normal((4, 6, 3)).astype(np.float32)
     k, r, b = ref.random_weights(rng, "lstm", 3, 5)

@@ -216,6 +216,7 @@ class RNNBase(Layer):
             x, self.kernel.value, self.recurrent_kernel.value, None if self.bias is None else self.bias.value,
             initial_state=initial_state, mask=mask, dropout_mask=dmask, recurrent_dropout_mask=rmask,
             go_backwards=self.go_backwards, return_sequences=self.return_sequences, training=bool(training),
+            workspace=self._cache.workspace if self._cache is not None else None,
             **self._kernel_kwargs(), **self._extra_kernel_kwargs())
         self._out_mask = None
         if self.zero_output_for_mask and self.return_sequences and mask is not None:
