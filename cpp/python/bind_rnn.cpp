@@ -99,14 +99,23 @@ void bind_rnn(py::module_& m) {
       [](int cell, const py::array& x, const py::array& kernel, const py::array& recurrent, const py::object& bias,
          const py::object& h0, const py::object& c0, const py::object& mask, const py::object& input_dropout,
          const py::object& recurrent_dropout, int activation, int recurrent_activation, bool reset_after,
-         bool go_backwards, bool return_sequences, bool training) {
+         bool go_backwards, bool return_sequences, bool training, const py::object& workspace) {
         Call c = make_call(cell, x, kernel, recurrent, bias, h0, c0, mask, input_dropout, recurrent_dropout,
                            activation, recurrent_activation, reset_after, go_backwards);
         const py::ssize_t B = c.cfg.batch, S = c.cfg.steps, U = c.cfg.units;
         const bool lstm = c.cfg.cell == RnnCell::lstm;
         py::object seq = none_or(return_sequences, {B, S, U});
         py::object last = none_or(true, {B, U}), h = none_or(true, {B, U}), cc = none_or(lstm, {B, U});
-        py::object ws = none_or(training, {py::ssize_t(rnn_workspace_size(c.cfg))});
+        const py::ssize_t ws_size = py::ssize_t(rnn_workspace_size(c.cfg));
+        py::object ws = py::none();
+        if (training) {
+          // reuse the caller's buffer when it is big enough: a fresh one costs page faults
+          if (!workspace.is_none()) {
+            View w = view_of(workspace.cast<py::array>(), kFn, "workspace", 1, true);
+            if (w.dim(0) >= ws_size && (w.dim(0) <= 1 || w.stride(0) == 1)) ws = workspace;
+          }
+          if (ws.is_none()) ws = py::array_t<float>(std::vector<py::ssize_t>{ws_size});
+        }
         RnnOutputs out{ptr(seq), ptr(last), ptr(h), ptr(cc)};
         float* wsp = ptr(ws);
         {
@@ -118,7 +127,7 @@ void bind_rnn(py::module_& m) {
       py::arg("cell"), py::arg("x"), py::arg("kernel"), py::arg("recurrent_kernel"), py::arg("bias"), py::arg("h0"),
       py::arg("c0"), py::arg("mask"), py::arg("input_dropout"), py::arg("recurrent_dropout"), py::arg("activation"),
       py::arg("recurrent_activation"), py::arg("reset_after"), py::arg("go_backwards"), py::arg("return_sequences"),
-      py::arg("training"));
+      py::arg("training"), py::arg("workspace") = py::none());
 
   m.def(
       "rnn_backward",
@@ -132,7 +141,11 @@ void bind_rnn(py::module_& m) {
         const int64_t B = c.cfg.batch, S = c.cfg.steps, I = c.cfg.input_size, U = c.cfg.units;
         const int64_t GU = rnn_gates(c.cfg.cell) * U;
         const bool lstm = c.cfg.cell == RnnCell::lstm;
-        const float* ws = contiguous(workspace, "workspace", {rnn_workspace_size(c.cfg)});
+        View wv = view_of(workspace, "rnn_backward", "workspace", 1);
+        KERNN_CHECK(wv.dim(0) >= rnn_workspace_size(c.cfg) && (wv.dim(0) <= 1 || wv.stride(0) == 1),
+                    "rnn_backward: workspace holds ", wv.dim(0), " floats but ", rnn_workspace_size(c.cfg),
+                    " are needed");
+        const float* ws = wv.ptr;
         RnnOutputGrads dout;
         dout.sequence = contiguous(d_sequence, "d_sequence", {B, S, U});
         dout.last = contiguous(d_last, "d_last", {B, U});

@@ -155,7 +155,8 @@ TEST(all_options_all_cells_run_and_agree_across_threads) {
   struct Case { kernn::RnnCell cell; bool reset_after; int64_t features; };
   const Case cases[] = {{kernn::RnnCell::simple, true, 17}, {kernn::RnnCell::lstm, true, 3},
                         {kernn::RnnCell::lstm, true, 17},  {kernn::RnnCell::gru, true, 17},
-                        {kernn::RnnCell::gru, false, 3},   {kernn::RnnCell::gru, false, 17}};
+                        {kernn::RnnCell::gru, false, 3},   {kernn::RnnCell::gru, false, 17},
+                        {kernn::RnnCell::lstm, true, 70},  {kernn::RnnCell::simple, true, 64}};
   for (const Case& k : cases) {
     kernn::RnnConfig cfg;
     cfg.cell = k.cell, cfg.reset_after = k.reset_after, cfg.go_backwards = true;

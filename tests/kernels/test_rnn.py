@@ -17,7 +17,8 @@ SHAPES = {  # (batch, steps, features, units)
     "larger_batch": (37, 5, 7, 20),
     "wide_units": (6, 3, 5, 70),
     "many_features": (5, 4, 20, 9),  # >= 16 features: the input product runs inside the time loop
-    "deep_k_chunks": (3, 2, 4, 260),  # backward's k = G * units > 4 KC: the packed kernel in chunks
+    "deep_k_chunks": (3, 2, 4, 260),
+    "features_64_dx_in_loop": (4, 5, 64, 7),  # LSTM/SimpleRNN backward: dx from the per-step product  # backward's k = G * units > 4 KC: the packed kernel in chunks
     "no_features": (3, 4, 0, 6),
     "empty_batch": (0, 3, 2, 4),
     "no_steps": (3, 0, 2, 4),
@@ -102,6 +103,11 @@ OPTIONS = {
 }
 
 
+@pytest.mark.parametrize("cell", ["simple_rnn", "lstm"])
+def test_dx_in_loop_with_everything(isa, rng, cell):
+    _run(cell, (7, 6, 70, 5), rng, mask_kind="holes", dropout=True, go_backwards=True, initial=True)
+
+
 @pytest.mark.parametrize("opts", list(OPTIONS.values()), ids=list(OPTIONS))
 @pytest.mark.parametrize("cell", CELLS)
 def test_options(isa, rng, cell, opts):
@@ -146,6 +152,22 @@ def test_backward_without_input_gradient(rng):
     assert part["x"] is None
     for name in ("kernel", "recurrent_kernel", "bias"):
         np.testing.assert_array_equal(part[name], full[name])
+
+
+def test_workspace_reuse(rng):
+    k, r, b = ref.random_weights(rng, "lstm", 3, 5)
+    big = rng.standard_normal((6, 9, 3)).astype(np.float32)
+    _, _, cache = kernn.ops.lstm_forward(big, k, r, b, training=True)
+    x = rng.standard_normal((4, 5, 3)).astype(np.float32)
+    out, _, fresh = kernn.ops.lstm_forward(x, k, r, b, training=True)
+    out2, _, reused = kernn.ops.lstm_forward(x, k, r, b, training=True, workspace=cache.workspace)
+    assert reused.workspace is cache.workspace
+    np.testing.assert_array_equal(out, out2)
+    g1, g2 = kernn.ops.lstm_backward(fresh, np.ones_like(out)), kernn.ops.lstm_backward(reused, np.ones_like(out))
+    for name in ("x", "kernel", "recurrent_kernel", "bias"):
+        np.testing.assert_array_equal(g1[name], g2[name])
+    with pytest.raises(TypeError, match="workspace must be a 1-D contiguous float32 array"):
+        kernn.ops.lstm_forward(x, k, r, b, training=True, workspace=np.zeros(10))
 
 
 def test_inference_matches_training_and_bool_int_masks(rng):

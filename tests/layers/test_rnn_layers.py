@@ -212,6 +212,13 @@ def test_config_round_trip(make):
     assert again.get_config() == config
 
 
+def test_keras_keyword_arguments_accepted():
+    x = np.ones((2, 3, 4), np.float32)
+    assert L.LSTM(3, implementation=1)(x).shape == (2, 3)
+    out = L.GRU(2, return_sequences=True, zero_output_for_mask=True)(x, mask=np.array([[1, 0, 1], [1, 1, 1]], bool))
+    assert np.all(out[0, 1] == 0)
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="expected a positive integer, got 0"):
         L.LSTM(0)

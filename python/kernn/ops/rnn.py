@@ -47,7 +47,7 @@ class RnnCache:
 
 def _forward(fn, x, kernel, recurrent_kernel, bias, initial_state, mask, dropout_mask,
              recurrent_dropout_mask, activation, recurrent_activation, reset_after, go_backwards,
-             return_sequences, training):
+             return_sequences, training, workspace=None):
     code, gates = _CELLS[fn]
     x = as_float32(x, "x", fn)
     if x.ndim != 3:
@@ -98,7 +98,11 @@ def _forward(fn, x, kernel, recurrent_kernel, bias, initial_state, mask, dropout
     ract = _activation_code(fn, "recurrent_activation", recurrent_activation)
     args = (code, x, kernel, recurrent_kernel, bias, h0, c0, mask, dropout_mask, recurrent_dropout_mask, act,
             ract, bool(reset_after), bool(go_backwards))
-    seq, last, h, c, ws = _core.rnn_forward(*args, bool(return_sequences), bool(training))
+    if workspace is not None and not (isinstance(workspace, np.ndarray) and workspace.dtype == np.float32
+                                      and workspace.ndim == 1 and workspace.flags.c_contiguous):
+        raise TypeError(f"{fn}: workspace must be a 1-D contiguous float32 array (a previous cache's). "
+                        f"Received: {type(workspace).__name__}")
+    seq, last, h, c, ws = _core.rnn_forward(*args, bool(return_sequences), bool(training), workspace)
     outputs = seq if return_sequences else last
     states = [h, c] if fn == "lstm" else [h]
     cache = RnnCache(fn, args, ws, bool(return_sequences), (batch, steps, units)) if training else None
@@ -151,6 +155,9 @@ _FORWARD_DOC = """{title} over a whole sequence, in C++.
         return_sequences: return the whole output sequence (batch, timesteps, units) rather
             than the last output (batch, units). Defaults to `False`.
         training: keep what backward needs and return it as `cache`. Defaults to `False`.
+        workspace: the `workspace` of an earlier cache to reuse for this call's (when it is
+            big enough), which saves allocating and faulting in a fresh buffer; that earlier
+            cache must not be used for backward afterwards. Defaults to `None`.
 
     Returns:
         `(outputs, states, cache)`: outputs as `return_sequences` asks, the final states
@@ -179,25 +186,26 @@ _BACKWARD_DOC = """Backward through time of `{name}_forward(..., training=True)`
 
 def simple_rnn_forward(x, kernel, recurrent_kernel, bias=None, *, initial_state=None, mask=None,
                        dropout_mask=None, recurrent_dropout_mask=None, activation="tanh",
-                       go_backwards=False, return_sequences=False, training=False):
+                       go_backwards=False, return_sequences=False, training=False, workspace=None):
     return _forward("simple_rnn", x, kernel, recurrent_kernel, bias, initial_state, mask, dropout_mask,
-                    recurrent_dropout_mask, activation, None, False, go_backwards, return_sequences, training)
+                    recurrent_dropout_mask, activation, None, False, go_backwards, return_sequences, training,
+                    workspace)
 
 
 def lstm_forward(x, kernel, recurrent_kernel, bias=None, *, initial_state=None, mask=None, dropout_mask=None,
                  recurrent_dropout_mask=None, activation="tanh", recurrent_activation="sigmoid",
-                 go_backwards=False, return_sequences=False, training=False):
+                 go_backwards=False, return_sequences=False, training=False, workspace=None):
     return _forward("lstm", x, kernel, recurrent_kernel, bias, initial_state, mask, dropout_mask,
                     recurrent_dropout_mask, activation, recurrent_activation, False, go_backwards,
-                    return_sequences, training)
+                    return_sequences, training, workspace)
 
 
 def gru_forward(x, kernel, recurrent_kernel, bias=None, *, initial_state=None, mask=None, dropout_mask=None,
                 recurrent_dropout_mask=None, activation="tanh", recurrent_activation="sigmoid", reset_after=True,
-                go_backwards=False, return_sequences=False, training=False):
+                go_backwards=False, return_sequences=False, training=False, workspace=None):
     return _forward("gru", x, kernel, recurrent_kernel, bias, initial_state, mask, dropout_mask,
                     recurrent_dropout_mask, activation, recurrent_activation, reset_after, go_backwards,
-                    return_sequences, training)
+                    return_sequences, training, workspace)
 
 
 def simple_rnn_backward(cache, d_outputs=None, d_states=None, *, input_grad=True):

@@ -60,6 +60,10 @@ class RNNBase(Layer):
                  activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, **kwargs):
+        implementation = kwargs.pop("implementation", 2)  # Keras's cell variants: one fused kernel here
+        if implementation not in (1, 2):
+            raise ValueError(f"Argument `implementation` must be 1 or 2. Received: implementation={implementation}")
+        zero_output_for_mask = bool(kwargs.pop("zero_output_for_mask", False))
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = _positive_int(type(self).__name__, units)
         self.activation = activations.get(activation)
@@ -93,7 +97,8 @@ class RNNBase(Layer):
         self.go_backwards = bool(go_backwards)
         self.stateful = bool(stateful)
         self.unroll = bool(unroll)
-        self.zero_output_for_mask = False  # set by Bidirectional (Keras)
+        self.zero_output_for_mask = zero_output_for_mask  # Bidirectional sets it (Keras)
+        self.implementation = implementation
         self.input_spec = InputSpec(ndim=3)
         self.supports_masking = True
         self.states = None
@@ -216,6 +221,7 @@ class RNNBase(Layer):
             x, self.kernel.value, self.recurrent_kernel.value, None if self.bias is None else self.bias.value,
             initial_state=initial_state, mask=mask, dropout_mask=dmask, recurrent_dropout_mask=rmask,
             go_backwards=self.go_backwards, return_sequences=self.return_sequences, training=bool(training),
+            workspace=self._cache.workspace if self._cache is not None else None,
             **self._kernel_kwargs(), **self._extra_kernel_kwargs())
         self._out_mask = None
         if self.zero_output_for_mask and self.return_sequences and mask is not None:
