@@ -9,6 +9,7 @@ namespace kernn::py_bind {
 void bind_core(py::module_& m);
 void bind_gemm(py::module_& m);
 void bind_conv(py::module_& m);
+void bind_rnn(py::module_& m);
 void bind_act(py::module_& m);
 }  // namespace kernn::py_bind
 
@@ -18,5 +19,6 @@ PYBIND11_MODULE(_core, m) {
   kernn::py_bind::bind_core(m);
   kernn::py_bind::bind_gemm(m);
   kernn::py_bind::bind_conv(m);
+  kernn::py_bind::bind_rnn(m);
   kernn::py_bind::bind_act(m);
 }

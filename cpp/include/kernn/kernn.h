@@ -11,5 +11,7 @@
 #include "kernn/optim.h"
 #include "kernn/peak.h"
 #include "kernn/pool.h"
+#include "kernn/rnn.h"
+#include "kernn/embedding.h"
 #include "kernn/threading.h"
 #include "kernn/version.h"

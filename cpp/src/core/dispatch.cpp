@@ -9,6 +9,7 @@
 #include "gemm/gemm_internal.h"
 #include "conv/conv_internal.h"
 #include "act/act_internal.h"
+#include "rnn/rnn_internal.h"
 #include "kernn/error.h"
 #include "kernn/isa.h"
 
@@ -22,16 +23,19 @@ KernelTable make_table(Isa isa) {
     case Isa::avx512:
       t.gemm = &avx512::gemm_config();
       t.conv = &avx512::conv_kernels();
+      t.rnn = &avx512::rnn_kernels();
       t.act = &avx512::act_kernels();
       break;
     case Isa::avx2:
       t.gemm = &avx2::gemm_config();
       t.conv = &avx2::conv_kernels();
+      t.rnn = &avx2::rnn_kernels();
       t.act = &avx2::act_kernels();
       break;
     case Isa::scalar:
       t.gemm = &scalar::gemm_config();
       t.conv = &scalar::conv_kernels();
+      t.rnn = &scalar::rnn_kernels();
       t.act = &scalar::act_kernels();
       break;
   }

@@ -6,12 +6,14 @@
 namespace kernn {
 namespace gemm { struct GemmConfig; }
 namespace conv { struct ConvKernels; }
+namespace rnn { struct RnnKernels; }
 namespace act { struct ActKernels; }
 
 struct KernelTable {
   Isa isa;
   const gemm::GemmConfig* gemm;
   const conv::ConvKernels* conv;
+  const rnn::RnnKernels* rnn;
   const act::ActKernels* act;
 };
 

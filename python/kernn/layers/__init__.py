@@ -14,6 +14,7 @@ from kernn.layers.dropout import Dropout
 from kernn.layers.input_layer import Input, InputLayer
 from kernn.layers.lambda_layer import Lambda
 from kernn.layers.layer import InputSpec, Layer
+from kernn.layers.rnn import GRU, LSTM, Bidirectional, Embedding, Masking, SimpleRNN, TimeDistributed
 from kernn.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 from kernn.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
                                   concatenate, dot, maximum, minimum, multiply, subtract)
@@ -29,3 +30,4 @@ __all__ += ["AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "G
 __all__ += ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average",
             "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
 __all__ += ["Lambda"]
+__all__ += ["GRU", "LSTM", "Bidirectional", "Embedding", "Masking", "SimpleRNN", "TimeDistributed"]

@@ -15,6 +15,16 @@ from kernn.ops.activations import (
 )
 from kernn.ops.gemm import matmul
 from kernn.ops.losses import binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy
+from kernn.ops.rnn import (
+    embedding_grad,
+    embedding_lookup,
+    gru_backward,
+    gru_forward,
+    lstm_backward,
+    lstm_forward,
+    simple_rnn_backward,
+    simple_rnn_forward,
+)
 from kernn.ops.optim import (
     adagrad_update,
     adam_update,
@@ -58,3 +68,5 @@ __all__ += ["conv1d", "conv1d_backward", "conv1d_transpose", "conv1d_transpose_b
 __all__ += ["batch_norm_backward", "batch_norm_inference", "batch_norm_train", "layer_norm", "layer_norm_backward"]
 __all__ += ["average_pool2d", "global_pool", "global_pool_backward", "max_pool2d", "pool1d", "pool1d_backward",
             "pool2d", "pool2d_backward"]
+__all__ += ["simple_rnn_forward", "simple_rnn_backward", "lstm_forward", "lstm_backward", "gru_forward",
+            "gru_backward", "embedding_lookup", "embedding_grad"]
