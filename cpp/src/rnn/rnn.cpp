@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/ftz.h"
 #include "core/kernel_table.h"
 #include "core/workspace.h"
 #include "gemm/gemm_internal.h"
@@ -269,6 +270,7 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
+    FlushDenormals ftz;  // decaying states must not fall onto the slow denormal path
     int64_t r0, r1;
     thread_rows(B, gc.mr, omp_get_thread_num(), omp_get_num_threads(), r0, r1);
     const int64_t m = r1 - r0;
@@ -428,6 +430,7 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
+    FlushDenormals ftz;  // decaying states must not fall onto the slow denormal path
     int64_t r0, r1;
     thread_rows(B, gc.mr, omp_get_thread_num(), omp_get_num_threads(), r0, r1);
     const int64_t m = r1 - r0;

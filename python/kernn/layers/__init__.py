@@ -27,7 +27,7 @@ __all__ += ["BatchNormalization", "LayerNormalization", "SpatialDropout1D", "Spa
 __all__ += ["AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "GlobalAveragePooling1D",
             "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
             "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D"]
-__all__ += ["GRU", "LSTM", "Bidirectional", "Embedding", "Masking", "SimpleRNN", "TimeDistributed"]
 __all__ += ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average",
             "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
 __all__ += ["Lambda"]
+__all__ += ["GRU", "LSTM", "Bidirectional", "Embedding", "Masking", "SimpleRNN", "TimeDistributed"]

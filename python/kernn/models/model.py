@@ -254,8 +254,13 @@ class Model(Trainer, Functional, Layer):
 
     def _forward(self, x, training=False):
         if not self._is_graph:
+            # masks flow as in Keras: each layer gets the mask computed by the one before
+            # (Embedding(mask_zero=True) / Masking -> RNN -> ...)
+            mask = None
             for layer in self.layers:
-                x = layer.forward(x, training=training)
+                x_in = x
+                x = layer.forward(x, training=training, mask=mask)
+                mask = layer.compute_mask(x_in, mask)
             return x
         xs = _as_list_of_arrays(self._flatten_x(x), self.name)
         outs = self._run_graph(xs, training=training, keep=True)
