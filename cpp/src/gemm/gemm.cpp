@@ -76,7 +76,7 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg) {
   n_ic = ceil_div(p.m, MC);
   const int64_t nc_max = std::min(NC, p.n), kc_max = std::min(KC, p.k);
   const bool direct_b = p.b_cs == 1 && p.m <= 8 * int64_t(MR);
-  const bool do_pack_a = ceil_div(nc_max, NR) > 2;
+  const bool do_pack_a = ceil_div(nc_max, NR) > 4;
   float* bpack = workspace(WorkspaceSlot::gemm_b, size_t(kc_max) * size_t(direct_b ? NR : ceil_div(nc_max, NR) * NR));
   float* apack = do_pack_a ? workspace(WorkspaceSlot::gemm_a, size_t(MC) * size_t(kc_max)) : nullptr;
   const bool epi_on = has_epilogue(p);
