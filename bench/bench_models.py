@@ -112,7 +112,7 @@ def overhead_torch(torch, reps, rounds):
         loss = lossf(model(x1), y1)
         loss.backward()
         opt.step()
-        return float(loss)
+        return float(loss.detach())
 
     def fwd():
         with torch.no_grad():
