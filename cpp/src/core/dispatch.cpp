@@ -22,18 +22,21 @@ KernelTable make_table(Isa isa) {
   switch (isa) {
     case Isa::avx512:
       t.gemm = &avx512::gemm_config();
+      t.gemm_wide = &avx512::gemm_config_wide();
       t.conv = &avx512::conv_kernels();
       t.rnn = &avx512::rnn_kernels();
       t.act = &avx512::act_kernels();
       break;
     case Isa::avx2:
       t.gemm = &avx2::gemm_config();
+      t.gemm_wide = t.gemm;
       t.conv = &avx2::conv_kernels();
       t.rnn = &avx2::rnn_kernels();
       t.act = &avx2::act_kernels();
       break;
     case Isa::scalar:
       t.gemm = &scalar::gemm_config();
+      t.gemm_wide = t.gemm;
       t.conv = &scalar::conv_kernels();
       t.rnn = &scalar::rnn_kernels();
       t.act = &scalar::act_kernels();

@@ -11,7 +11,8 @@ namespace act { struct ActKernels; }
 
 struct KernelTable {
   Isa isa;
-  const gemm::GemmConfig* gemm;
+  const gemm::GemmConfig* gemm;       ///< the GEMM micro-kernel (also used directly by rnn/)
+  const gemm::GemmConfig* gemm_wide;  ///< used by the GEMM driver when n > gemm->nr (may equal gemm)
   const conv::ConvKernels* conv;
   const rnn::RnnKernels* rnn;
   const act::ActKernels* act;

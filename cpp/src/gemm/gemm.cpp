@@ -186,7 +186,8 @@ int threads_for(const Problem& p) {
 
 void run(const Problem& p, int nt) {
   if (p.m == 0 || p.n == 0) return;
-  const GemmConfig& cfg = *kernel_table().gemm;
+  const KernelTable& kt = kernel_table();
+  const GemmConfig& cfg = p.n > kt.gemm->nr ? *kt.gemm_wide : *kt.gemm;
   if (p.k == 0 || p.alpha == 0.0f) return scale_only(p, cfg, nt);
   if (nt <= 1) return gemm_serial(p, cfg);
   run_parallel(p, cfg, nt);
