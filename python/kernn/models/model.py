@@ -99,21 +99,7 @@ class Model(Trainer, Functional, Layer):
                     out.append(v)
         return out
 
-    @property
-    def trainable_weights(self):
-        if not self.trainable:
-            return []
-        return [v for v in self.weights if v.trainable]
-
-    trainable_variables = trainable_weights
-
-    @property
-    def non_trainable_weights(self):
-        if not self.trainable:
-            return self.weights
-        return [v for v in self.weights if not v.trainable]
-
-    non_trainable_variables = non_trainable_weights
+    # trainable_weights / non_trainable_weights come from Layer (over this model's `weights`)
 
     @property
     def trainable(self):

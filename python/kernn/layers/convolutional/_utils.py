@@ -113,11 +113,44 @@ def activation_backward(layer, name, y, grad):
 
 
 class LogitsMixin:
-    """The trainer's fused-loss hooks (as Dense has them): the pre-activation output and the
-    backward pass from its gradient. Needs `_act_name`, `_z`, `_y`, `data_format` and
-    `_backward_linear(grad_channels_last)`."""
+    """Forward/backward of a kernel-and-bias convolution layer, and the trainer's fused-loss
+    hooks (as Dense has them): the pre-activation output and the backward pass from its
+    gradient. A subclass names its kernels in `_forward_ops` / `_backward_ops` (attribute
+    names in kernn.ops, indexed by rank - 1) and provides `_kw()`, `rank`, `kernel`, `bias`,
+    `data_format`, `_act_name` and `_needs_input_grad`."""
 
     _keep_logits = False
+    _forward_ops = ("conv1d", "conv2d")
+    _backward_ops = ("conv1d_backward", "conv2d_backward")
+
+    def call(self, inputs, training=False, mask=None):
+        from kernn import ops
+        x = to_channels_last(inputs, self.data_format)
+        self._x = x
+        fn = getattr(ops, self._forward_ops[self.rank - 1])
+        bias = self.bias.value if self.bias is not None else None
+        y = activation_forward(self, lambda act: fn(x, self.kernel.value, bias, activation=act, **self._kw()),
+                               self._act_name, training)
+        self._y = y
+        return from_channels_last(y, self.data_format)
+
+    def backward(self, grad):
+        g = to_channels_last(np.asarray(grad, np.float32), self.data_format)
+        return self._backward_linear(activation_backward(self, self._act_name, self._y, g))
+
+    def _backward_linear(self, g):
+        from kernn import ops
+        back = getattr(ops, self._backward_ops[self.rank - 1])
+        need_w = self.trainable and self.kernel.trainable
+        if not need_w and not self._needs_input_grad:
+            return None
+        dx, dk, db = back(self._x, self.kernel.value, g, use_bias=self.bias is not None,
+                          need_input_grad=self._needs_input_grad, **self._kw())
+        if need_w:
+            self.kernel.grad += dk
+            if self.bias is not None:
+                self.bias.grad += db
+        return None if dx is None else from_channels_last(dx, self.data_format)
 
     def _output_activation(self):
         return self._act_name

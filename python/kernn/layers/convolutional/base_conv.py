@@ -1,7 +1,7 @@
 """BaseConv: the N-D convolution layer (rank 1 and 2) behind Conv1D and Conv2D."""
 import numpy as np
 
-from kernn import activations, constraints, initializers, ops, regularizers
+from kernn import activations, constraints, initializers, regularizers
 from kernn.layers._serial import serialize
 from kernn.layers.convolutional import _utils as U
 from kernn.layers.layer import InputSpec, Layer
@@ -94,38 +94,14 @@ class BaseConv(U.LogitsMixin, Layer):
         d = self.dilation_rate if self.rank == 2 else self.dilation_rate[0]
         return dict(strides=s, padding=self.padding, dilation_rate=d, groups=self.groups)
 
+    def call(self, inputs, training=False, mask=None):
+        self._check_input(inputs)
+        return super().call(inputs, training=training, mask=mask)
+
     def _check_input(self, x):
         if x.ndim != self.rank + 2:
             raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
                              f"ndim={self.rank + 2}, found ndim={x.ndim}. Full shape received: {x.shape}")
-
-    def call(self, inputs, training=False, mask=None):
-        self._check_input(inputs)
-        x = U.to_channels_last(inputs, self.data_format)
-        self._x = x
-        conv = ops.conv2d if self.rank == 2 else ops.conv1d
-        bias = self.bias.value if self.bias is not None else None
-        y = U.activation_forward(self, lambda act: conv(x, self.kernel.value, bias, activation=act, **self._kw()),
-                                 self._act_name, training)
-        self._y = y
-        return U.from_channels_last(y, self.data_format)
-
-    def backward(self, grad):
-        g = U.to_channels_last(np.asarray(grad, np.float32), self.data_format)
-        return self._backward_linear(U.activation_backward(self, self._act_name, self._y, g))
-
-    def _backward_linear(self, g):
-        back = ops.conv2d_backward if self.rank == 2 else ops.conv1d_backward
-        need_w = self.trainable and self.kernel.trainable
-        if not need_w and not self._needs_input_grad:
-            return None
-        dx, dk, db = back(self._x, self.kernel.value, g, use_bias=self.bias is not None,
-                          need_input_grad=self._needs_input_grad, **self._kw())
-        if need_w:
-            self.kernel.grad += dk
-            if self.bias is not None:
-                self.bias.grad += db
-        return None if dx is None else U.from_channels_last(dx, self.data_format)
 
     def compute_output_shape(self, input_shape):
         shape = U.shape_to_channels_last(input_shape, self.data_format)

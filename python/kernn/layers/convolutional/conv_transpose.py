@@ -1,13 +1,15 @@
 """Conv1DTranspose and Conv2DTranspose: transposed convolutions (the gradient of a convolution)."""
 import numpy as np
 
-from kernn import activations, constraints, initializers, ops, regularizers
+from kernn import activations, constraints, initializers, regularizers
 from kernn.layers._serial import serialize
 from kernn.layers.convolutional import _utils as U
 from kernn.layers.layer import InputSpec, Layer
 
 
 class BaseConvTranspose(U.LogitsMixin, Layer):
+    _forward_ops = ("conv1d_transpose", "conv2d_transpose")
+    _backward_ops = ("conv1d_transpose_backward", "conv2d_transpose_backward")
     """Abstract N-D transposed convolution (private). Kernel `kernel_size + (filters, in_channels)`."""
 
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None,
@@ -80,33 +82,6 @@ class BaseConvTranspose(U.LogitsMixin, Layer):
         return dict(strides=self.strides[0], padding=self.padding,
                     output_padding=None if self.output_padding is None else self.output_padding[0],
                     dilation_rate=self.dilation_rate[0])
-
-    def call(self, inputs, training=False, mask=None):
-        x = U.to_channels_last(inputs, self.data_format)
-        self._x = x
-        fn = ops.conv2d_transpose if self.rank == 2 else ops.conv1d_transpose
-        bias = self.bias.value if self.bias is not None else None
-        y = U.activation_forward(self, lambda act: fn(x, self.kernel.value, bias, activation=act, **self._kw()),
-                                 self._act_name, training)
-        self._y = y
-        return U.from_channels_last(y, self.data_format)
-
-    def backward(self, grad):
-        g = U.to_channels_last(np.asarray(grad, np.float32), self.data_format)
-        return self._backward_linear(U.activation_backward(self, self._act_name, self._y, g))
-
-    def _backward_linear(self, g):
-        back = ops.conv2d_transpose_backward if self.rank == 2 else ops.conv1d_transpose_backward
-        need_w = self.trainable and self.kernel.trainable
-        if not need_w and not self._needs_input_grad:
-            return None
-        dx, dk, db = back(self._x, self.kernel.value, g, use_bias=self.bias is not None,
-                          need_input_grad=self._needs_input_grad, **self._kw())
-        if need_w:
-            self.kernel.grad += dk
-            if self.bias is not None:
-                self.bias.grad += db
-        return None if dx is None else U.from_channels_last(dx, self.data_format)
 
     def compute_output_shape(self, input_shape):
         shape = U.shape_to_channels_last(input_shape, self.data_format)
