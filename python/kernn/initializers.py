@@ -242,7 +242,8 @@ class VarianceScaling(RandomInitializer):
         seed: integer seed or `None`. Defaults to `None`.
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None, input_axes=None,
+                 output_axes=None):
         if isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale <= 0.0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         allowed_modes = {"fan_in", "fan_out", "fan_avg"}
@@ -256,6 +257,10 @@ class VarianceScaling(RandomInitializer):
             raise ValueError(
                 f"Invalid `distribution` argument: expected one of {allowed}. Received: distribution={distribution}"
             )
+        if input_axes is not None or output_axes is not None:
+            # Keras 3.15 writes these (None by default) into saved configs; only the default fans exist here
+            raise ValueError("kernn computes fans over Keras's default axes; `input_axes`/`output_axes` are not "
+                             f"supported. Received: input_axes={input_axes}, output_axes={output_axes}")
         self.scale, self.mode, self.distribution = scale, mode, distribution
         super().__init__(seed)
 
@@ -283,8 +288,8 @@ class VarianceScaling(RandomInitializer):
 class _FixedVarianceScaling(VarianceScaling):
     _args = (1.0, "fan_in", "truncated_normal")
 
-    def __init__(self, seed=None):
-        super().__init__(*self._args, seed=seed)
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        super().__init__(*self._args, seed=seed, input_axes=input_axes, output_axes=output_axes)
 
     def get_config(self):
         return {"seed": self._init_seed}

@@ -274,7 +274,10 @@ def test_custom_layer_needs_custom_objects(tmp_path):
 
 
 keras = None
-try:  # cross-library tests run only where Keras 3 is installed
+try:  # cross-library tests run only where Keras 3 is installed (on PyTorch when no backend is chosen)
+    import os as _os
+
+    _os.environ.setdefault("KERAS_BACKEND", "torch")
     import keras  # noqa: F401
 except ImportError:
     pass
@@ -392,3 +395,26 @@ def test_odd_configs_raise_value_error(tmp_path):
             kernn.models.load_model(tmp_path / "b.keras")
     with pytest.raises(ValueError, match="JSON"):
         kernn.models.model_from_json("{not json")
+
+
+@pytest.mark.skipif(keras is None, reason="keras is not installed (cross-library round trips need Keras 3)")
+@pytest.mark.parametrize("kind", ["lstm", "gru", "simple_rnn", "bidirectional"])
+def test_keras_recurrent_models_move_both_ways(tmp_path, kind):
+    """Keras 3 files its RNN weights under `<layer>/cell/vars`; kernn reads and writes that layout."""
+    import warnings
+    x = np.random.default_rng(2).standard_normal((3, 6, 4)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        L = keras.layers
+        inner = {"lstm": [L.LSTM(5)], "gru": [L.GRU(5)], "simple_rnn": [L.SimpleRNN(5, return_sequences=True)],
+                 "bidirectional": [L.Bidirectional(L.LSTM(4)), L.Dense(2)]}[kind]
+        km = keras.Sequential([keras.Input((6, 4))] + inner)
+        km.save(tmp_path / "k.keras")
+        want = km.predict(x, verbose=0)
+    model = kernn.models.load_model(tmp_path / "k.keras")
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-5, atol=1e-6)
+    model.save(tmp_path / "n.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        back = keras.models.load_model(tmp_path / "n.keras")
+        np.testing.assert_allclose(back.predict(x, verbose=0), want, rtol=1e-5, atol=1e-6)

@@ -45,6 +45,9 @@ def _children(obj):
     """[(relative path, child)] in Keras's walk order."""
     from kernn.layers.layer import Layer
     from kernn.models import Model
+    hook = getattr(obj, "_saving_children", None)
+    if hook is not None:  # a layer that files its weights the way Keras's nesting does (RNN cells)
+        return hook()
     out = []
     if isinstance(obj, Model):
         def container():
@@ -84,6 +87,9 @@ def _children(obj):
 
 
 def _own_variables(obj):
+    hook = getattr(obj, "_saved_variables", None)  # variables filed elsewhere (RNN cells)
+    if hook is not None:
+        return list(hook())
     return list(obj._trainable_variables) + list(obj._non_trainable_variables)
 
 
@@ -174,7 +180,7 @@ def apply_state(model, state, skip_optimizer=False):
     targets = _targets(model)
     plan = []
     for path, obj in targets.items():
-        own = _own_variables(obj) if hasattr(obj, "_trainable_variables") else []
+        own = _own_variables(obj) if hasattr(obj, "_trainable_variables") or hasattr(obj, "_saved_variables") else []
         arrays = state.get(path, [])
         if len(arrays) != len(own):
             raise ValueError(f"Layer '{getattr(obj, 'name', path)}' expected {len(own)} variables, but received "

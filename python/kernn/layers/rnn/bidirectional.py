@@ -186,12 +186,11 @@ class Bidirectional(Layer):
         self.backward_layer.reset_states()
 
     def get_config(self):
-        config = {"merge_mode": self.merge_mode,
-                  "layer": {"class_name": type(self.forward_layer).__name__,
-                            "config": {**self.forward_layer.get_config(),
-                                       "name": self.forward_layer.name[len("forward_"):]}},
-                  "backward_layer": {"class_name": type(self.backward_layer).__name__,
-                                     "config": self.backward_layer.get_config()}}
+        from kernn.saving.serialization_lib import serialize_keras_object  # (import cycle)
+        layer = serialize_keras_object(self.forward_layer)
+        layer["config"]["name"] = self.forward_layer.name[len("forward_"):]
+        config = {"merge_mode": self.merge_mode, "layer": layer,
+                  "backward_layer": serialize_keras_object(self.backward_layer)}
         return {**super().get_config(), **config}
 
     @classmethod

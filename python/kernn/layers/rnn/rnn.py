@@ -43,6 +43,24 @@ def _positive_int(cls, units):
     return int(units)
 
 
+class _CellVariables:
+    """Stands for Keras's `layer.cell` in saved files: Keras 3 keeps a recurrent layer's
+    weights on its cell, so they live at `<layer>/cell/vars` (kernel, recurrent_kernel, bias)."""
+
+    def __init__(self, layer):
+        self._layer = layer
+        self.name = f"{layer.name}/cell"
+
+    def _saved_variables(self):
+        return self._layer._trainable_variables + self._layer._non_trainable_variables
+
+    def save_own_variables(self, store):
+        Layer.save_own_variables(self._layer, store)
+
+    def load_own_variables(self, store):
+        Layer.load_own_variables(self._layer, store)
+
+
 class RNNBase(Layer):
     """Base class of kernn's recurrent layers (SimpleRNN, LSTM, GRU).
 
@@ -114,6 +132,21 @@ class RNNBase(Layer):
 
     def _bias_initializer(self):
         return self.bias_initializer
+
+    # saved files follow Keras 3: the layer's own group is empty, the weights are on its cell
+    def _saving_children(self):
+        return [("cell", _CellVariables(self))]
+
+    def _saved_variables(self):
+        return []
+
+    def save_own_variables(self, store):
+        pass
+
+    def load_own_variables(self, store):
+        if len(store.keys()):
+            raise ValueError(f"Layer '{self.name}' keeps its weights under 'cell', but {len(store.keys())} "
+                             "variables were found on the layer itself during loading.")
 
     def build(self, input_shape):
         features = input_shape[-1]

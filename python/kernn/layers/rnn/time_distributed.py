@@ -67,8 +67,8 @@ class TimeDistributed(Layer):
         return mask
 
     def get_config(self):
-        return {**super().get_config(), "layer": {"class_name": type(self.layer).__name__,
-                                                   "config": self.layer.get_config()}}
+        from kernn.saving.serialization_lib import serialize_keras_object  # (import cycle)
+        return {**super().get_config(), "layer": serialize_keras_object(self.layer)}
 
     @classmethod
     def from_config(cls, config):
