@@ -23,16 +23,10 @@ def _check_activation(layer, arg, fn):
 
 
 def symbolic_call(layer, inputs):
-    """Build `layer` for a symbolic input and return its symbolic output(s) (several with
-    return_state or merge_mode=None)."""
-    from kernn.layers.input_layer import KerasTensor
-    from kernn.layers.layer import assert_input_compatibility
-    assert_input_compatibility(layer.input_spec, inputs.shape, layer.name)
-    layer._maybe_build(inputs.shape)
-    shape = layer.compute_output_shape(inputs.shape)
-    if isinstance(shape, list):
-        return [KerasTensor(s) for s in shape]
-    return KerasTensor(shape)
+    """Record a graph node of `layer` on symbolic input(s) and return its symbolic output(s)
+    (several with return_state or merge_mode=None)."""
+    from kernn.models import functional
+    return functional.symbolic_call(layer, inputs)
 
 
 def _positive_int(cls, units):
@@ -41,6 +35,13 @@ def _positive_int(cls, units):
             f"Received an invalid value for argument `units`, expected a positive integer, got {units}."
         )
     return int(units)
+
+
+def _first_shape(shape):
+    """The sequence's shape when `shape` lists [sequence, *initial states] shapes."""
+    if isinstance(shape, list) and shape and isinstance(shape[0], (list, tuple)):
+        return tuple(shape[0])
+    return shape
 
 
 class _CellVariables:
@@ -149,6 +150,7 @@ class RNNBase(Layer):
                              "variables were found on the layer itself during loading.")
 
     def build(self, input_shape):
+        input_shape = _first_shape(input_shape)
         features = input_shape[-1]
         if features is None:
             raise ValueError(f"The last dimension of the input to {type(self).__name__} layer '{self.name}' must "
@@ -209,6 +211,9 @@ class RNNBase(Layer):
                 f"input comes from another recurrent layer, that layer needs return_sequences=True."
             )
         if isinstance(inputs, KerasTensor):
+            if initial_state is not None:  # states are graph inputs too (encoder-decoder models)
+                states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+                return symbolic_call(self, [inputs] + states)
             return symbolic_call(self, inputs)
         self._pending_state = initial_state
         try:
@@ -223,6 +228,11 @@ class RNNBase(Layer):
         return kw
 
     def call(self, inputs, training=False, mask=None, initial_state=None):
+        self._list_call = isinstance(inputs, (list, tuple))
+        if self._list_call:  # a graph node [x, *initial_states]
+            inputs, initial_state = inputs[0], list(inputs[1:])
+            if isinstance(mask, (list, tuple)):
+                mask = mask[0]
         x = np.ascontiguousarray(inputs, dtype=np.float32)
         batch, steps = x.shape[0], x.shape[1]
         initial_state = initial_state if initial_state is not None else self._pending_state
@@ -292,6 +302,8 @@ class RNNBase(Layer):
             if self.bias is not None:
                 self.bias.grad += g["bias"]
         self._state_grads = g["initial_state"]
+        if getattr(self, "_list_call", False):
+            return [g["x"]] + list(self._state_grads or [None] * self._n_states)
         return g["x"]
 
     @property
@@ -301,6 +313,7 @@ class RNNBase(Layer):
 
     # ------------------------------------------------------------------ shapes, masks, config
     def compute_output_shape(self, input_shape):
+        input_shape = _first_shape(input_shape)
         b, t = input_shape[0], input_shape[1]
         out = (b, t, self.units) if self.return_sequences else (b, self.units)
         if self.return_state:
