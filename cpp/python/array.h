@@ -10,9 +10,17 @@
 #include <vector>
 
 #include "kernn/error.h"
+#include "kernn/threading.h"
 
 namespace kernn::py_bind {
 namespace py = pybind11;
+
+/// Held around every kernel call: releases the GIL, and shares the thread budget with
+/// other Python threads running kernels at the same time (see kernn::ThreadShare).
+struct KernelCall {
+  py::gil_scoped_release release;
+  ThreadShare share;
+};
 
 struct View {
   float* ptr = nullptr;

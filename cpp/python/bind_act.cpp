@@ -72,7 +72,7 @@ void bind_act(py::module_& m) {
         KERNN_CHECK(vx.dim(0) == vy.dim(0), "activation: x has ", vx.dim(0), " values but out has ", vy.dim(0));
         const Activation act = activation_from_name(name);
         const ActivationParams p = make_params(negative_slope, max_value, threshold, alpha, b);
-        py::gil_scoped_release release;
+        KernelCall release;  // GIL released, thread budget shared
         activation_forward(act, p, vx.dim(0), vx.ptr, vy.ptr);
       },
       py::arg("x"), py::arg("out"), py::arg("name"), py::arg("negative_slope"), py::arg("max_value"),
@@ -87,7 +87,7 @@ void bind_act(py::module_& m) {
                     " values, grad ", vg.dim(0), ", out ", vd.dim(0));
         const Activation act = activation_from_name(name);
         const ActivationParams p = make_params(negative_slope, max_value, threshold, alpha, b);
-        py::gil_scoped_release release;
+        KernelCall release;  // GIL released, thread budget shared
         activation_backward(act, p, vx.dim(0), vx.ptr, vg.ptr, vd.ptr);
       },
       py::arg("x"), py::arg("grad"), py::arg("out"), py::arg("name"), py::arg("negative_slope"),
@@ -103,7 +103,7 @@ void bind_act(py::module_& m) {
                     vg.dim(0), ", out ", vd.dim(0));
         const Activation act = activation_from_name(name);
         const ActivationParams p = make_params(negative_slope, max_value, threshold, alpha, b);
-        py::gil_scoped_release release;
+        KernelCall release;  // GIL released, thread budget shared
         activation_backward_from_output(act, p, vy.dim(0), vy.ptr, vg.ptr, vd.ptr);
       },
       py::arg("y"), py::arg("grad"), py::arg("out"), py::arg("name"), py::arg("negative_slope"),
@@ -113,7 +113,7 @@ void bind_act(py::module_& m) {
       [](const py::array& x, py::array& y, bool log) {
         View vx = contiguous(x, "softmax", "x", 2), vy = contiguous(y, "softmax", "out", 2, true);
         KERNN_CHECK(vx.shape == vy.shape, "softmax: x and out shapes differ");
-        py::gil_scoped_release release;
+        KernelCall release;  // GIL released, thread budget shared
         (log ? log_softmax_forward : softmax_forward)(vx.dim(0), vx.dim(1), vx.ptr, vy.ptr);
       },
       py::arg("x"), py::arg("out"), py::arg("log"));
@@ -123,7 +123,7 @@ void bind_act(py::module_& m) {
         View vy = contiguous(y, "softmax_grad", "y", 2), vg = contiguous(g, "softmax_grad", "grad", 2);
         View vd = contiguous(dx, "softmax_grad", "out", 2, true);
         KERNN_CHECK(vy.shape == vg.shape && vy.shape == vd.shape, "softmax_grad: y, grad and out shapes differ");
-        py::gil_scoped_release release;
+        KernelCall release;  // GIL released, thread budget shared
         (log ? log_softmax_backward : softmax_backward)(vy.dim(0), vy.dim(1), vy.ptr, vg.ptr, vd.ptr);
       },
       py::arg("y"), py::arg("grad"), py::arg("out"), py::arg("log"));
@@ -146,14 +146,14 @@ void bind_act(py::module_& m) {
           KERNN_CHECK(labels && labels.ndim() == 1 && labels.shape(0) == rows,
                       "sparse_categorical_crossentropy: labels must be an int64 vector of ", rows, " values");
           const int64_t* lp = labels.data();
-          py::gil_scoped_release release;
+          KernelCall release;  // GIL released, thread budget shared
           sparse_categorical_crossentropy(rows, cols, lp, vp.ptr, from_logits, vl.ptr, gptr);
           return;
         }
         View vt = contiguous(y_true, fn, "y_true", 2);
         KERNN_CHECK(vt.shape == vp.shape, fn, ": y_true and y_pred shapes differ");
         KERNN_CHECK(kind == "categorical" || kind == "binary", fn, ": unknown kind '", kind, "'");
-        py::gil_scoped_release release;
+        KernelCall release;  // GIL released, thread budget shared
         (kind == "binary" ? binary_crossentropy : categorical_crossentropy)(rows, cols, vt.ptr, vp.ptr,
                                                                              from_logits, vl.ptr, gptr);
       },
@@ -164,7 +164,7 @@ void bind_act(py::module_& m) {
       [](const py::array& g, py::array& out) {
         View vg = contiguous(g, "bias_grad", "g", 2), vo = contiguous(out, "bias_grad", "out", 1, true);
         KERNN_CHECK(vo.dim(0) == vg.dim(1), "bias_grad: out has ", vo.dim(0), " values for ", vg.dim(1), " columns");
-        py::gil_scoped_release release;
+        KernelCall release;  // GIL released, thread budget shared
         bias_grad(vg.dim(0), vg.dim(1), vg.ptr, vo.ptr);
       },
       py::arg("g"), py::arg("out"));
@@ -228,7 +228,7 @@ void bind_act(py::module_& m) {
             ts[size_t(i)].slots[k] = va.ptr;
           }
         }
-        py::gil_scoped_release release;
+        KernelCall release;  // GIL released, thread budget shared
         optimizer_update(s, ts.data(), static_cast<int64_t>(n));
       },
       py::arg("kind"), py::arg("params"), py::arg("grads"), py::arg("slot0"), py::arg("slot1"), py::arg("slot2"),

@@ -111,7 +111,7 @@ void bind_conv(py::module_& m) {
     const float* pw = dense(w, fn, "kernel", w_shape(g));
     const float* pb = dense_or_null(bias, fn, "bias", {g.out_c});
     float* py_ = dense(y, fn, "out", y_shape(g), true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     conv2d_forward(g, px, pw, pb, act_of(act), py_);
   });
   m.def("conv2d_backward_data", [](const GeomTuple& t, const py::object& dy, const py::object& w,
@@ -122,7 +122,7 @@ void bind_conv(py::module_& m) {
     const float* pdy = dense(dy, fn, "dy", y_shape(g));
     const float* pw = dense(w, fn, "kernel", w_shape(g));
     float* pdx = dense(dx, fn, "dx", x_shape(g), true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     conv2d_backward_data(g, pdy, pw, pdx);
   });
   m.def("conv2d_backward_filter", [](const GeomTuple& t, const py::object& x, const py::object& dy,
@@ -134,7 +134,7 @@ void bind_conv(py::module_& m) {
     const float* pdy = dense(dy, fn, "dy", y_shape(g));
     float* pdw = dense(dw, fn, "dkernel", w_shape(g), true);
     float* pdb = dense_or_null(dbias, fn, "dbias", {g.out_c}, true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     conv2d_backward_filter(g, px, pdy, pdw, pdb);
   });
   m.def("conv2d_transpose_forward", [](const GeomTuple& t, const py::object& x, const py::object& w,
@@ -146,14 +146,14 @@ void bind_conv(py::module_& m) {
     const float* pw = dense(w, fn, "kernel", w_shape(g));
     const float* pb = dense_or_null(bias, fn, "bias", {g.in_c});
     float* py_ = dense(y, fn, "out", x_shape(g), true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     conv2d_transpose_forward(g, px, pw, pb, act_of(act), py_);
   });
   m.def("column_sums", [](const py::object& x, const py::object& out) {
     View v = view_of(x.cast<py::array>(), "column_sums", "x", 2);
     const float* px = dense(x, "column_sums", "x", {v.dim(0), v.dim(1)});
     float* po = dense(out, "column_sums", "out", {v.dim(1)}, true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     column_sums(v.dim(0), v.dim(1), px, po);
   });
   m.def("resize_bilinear", [](const py::object& x, const py::object& y) {
@@ -161,7 +161,7 @@ void bind_conv(py::module_& m) {
     View vy = view_of(y.cast<py::array>(), "resize_bilinear", "out", 4, true);
     const float* px = dense(x, "resize_bilinear", "x", vx.shape);
     float* py_ = dense(y, "resize_bilinear", "out", {vx.dim(0), vy.dim(1), vy.dim(2), vx.dim(3)}, true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     resize_bilinear_forward(vx.dim(0), vx.dim(1), vx.dim(2), vx.dim(3), vy.dim(1), vy.dim(2), px, py_);
   });
   m.def("resize_bilinear_backward", [](const py::object& dy, const py::object& dx) {
@@ -169,7 +169,7 @@ void bind_conv(py::module_& m) {
     View vx = view_of(dx.cast<py::array>(), "resize_bilinear_backward", "dx", 4, true);
     const float* pdy = dense(dy, "resize_bilinear_backward", "dy", vy.shape);
     float* pdx = dense(dx, "resize_bilinear_backward", "dx", {vy.dim(0), vx.dim(1), vx.dim(2), vy.dim(3)}, true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     resize_bilinear_backward(vy.dim(0), vx.dim(1), vx.dim(2), vy.dim(3), vy.dim(1), vy.dim(2), pdy, pdx);
   });
 
@@ -185,7 +185,7 @@ void bind_conv(py::module_& m) {
     KERNN_CHECK(mode == 0 || mode == 1, "pool2d: unknown mode ", mode);
     const float* px = dense(x, "pool2d", "x", {g.batch, g.in_h, g.in_w, g.c});
     float* py_ = dense(y, "pool2d", "out", {g.batch, g.out_h, g.out_w, g.c}, true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     pool2d_forward(g, static_cast<PoolMode>(mode), px, py_);
   });
   m.def("pool2d_backward", [](const PoolTuple& t, int mode, const py::object& x, const py::object& dy,
@@ -195,7 +195,7 @@ void bind_conv(py::module_& m) {
     const float* px = dense_or_null(x, "pool2d_backward", "x", {g.batch, g.in_h, g.in_w, g.c});
     const float* pdy = dense(dy, "pool2d_backward", "dy", {g.batch, g.out_h, g.out_w, g.c});
     float* pdx = dense(dx, "pool2d_backward", "dx", {g.batch, g.in_h, g.in_w, g.c}, true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     pool2d_backward(g, static_cast<PoolMode>(mode), px, pdy, pdx);
   });
 
@@ -212,7 +212,7 @@ void bind_conv(py::module_& m) {
     float* py_ = dense(y, fn, "out", {r, c}, true);
     float* pm = dense(mean, fn, "mean", {c}, true);
     float* pv = dense(var, fn, "var", {c}, true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     batch_norm_forward_train(r, c, px, pg, pb, eps, py_, pm, pv);
   });
   m.def("batch_norm_forward_inference", [](const py::object& x, const py::object& gamma, const py::object& beta,
@@ -227,7 +227,7 @@ void bind_conv(py::module_& m) {
     const float* pm = dense(mm, fn, "moving_mean", {c});
     const float* pv = dense(mv, fn, "moving_variance", {c});
     float* py_ = dense(y, fn, "out", {r, c}, true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     batch_norm_forward_inference(r, c, px, pg, pb, pm, pv, eps, py_);
   });
   m.def("batch_norm_backward", [](const py::object& x, const py::object& dy, const py::object& gamma,
@@ -244,7 +244,7 @@ void bind_conv(py::module_& m) {
     float* pdx = dense(dx, fn, "dx", {r, c}, true);
     float* pdg = dense_or_null(dgamma, fn, "dgamma", {c}, true);
     float* pdb = dense_or_null(dbeta, fn, "dbeta", {c}, true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     batch_norm_backward(r, c, px, pdy, pg, pm, pv, eps, pdx, pdg, pdb);
   });
   m.def("layer_norm_forward", [](const py::object& x, const py::object& gamma, const py::object& beta, float eps,
@@ -258,7 +258,7 @@ void bind_conv(py::module_& m) {
     float* py_ = dense(y, fn, "out", {r, c}, true);
     float* pm = dense(mean, fn, "mean", {r}, true);
     float* ps = dense(rstd, fn, "rstd", {r}, true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     layer_norm_forward(r, c, px, pg, pb, eps, py_, pm, ps);
   });
   m.def("layer_norm_backward", [](const py::object& x, const py::object& dy, const py::object& gamma,
@@ -275,7 +275,7 @@ void bind_conv(py::module_& m) {
     float* pdx = dense(dx, fn, "dx", {r, c}, true);
     float* pdg = dense_or_null(dgamma, fn, "dgamma", {c}, true);
     float* pdb = dense_or_null(dbeta, fn, "dbeta", {c}, true);
-    py::gil_scoped_release release;
+    KernelCall release;  // GIL released, thread budget shared
     layer_norm_backward(r, c, px, pdy, pg, pm, ps, pdx, pdg, pdb);
   });
 }

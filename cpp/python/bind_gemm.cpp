@@ -38,7 +38,7 @@ void bind_gemm(py::module_& m) {
           ep.bias = vbias.ptr;
           ep.bias_stride = vbias.stride(0);
         }
-        py::gil_scoped_release release;
+        KernelCall release;  // GIL released, thread budget shared
         sgemm_batched(batch, mm, nn, kk, alpha, va.ptr, va.stride(0), va.stride(1), va.stride(2), vb.ptr,
                       vb.stride(0), vb.stride(1), vb.stride(2), beta, vc.ptr, vc.stride(0), vc.stride(1),
                       vc.stride(2), ep);

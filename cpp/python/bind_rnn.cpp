@@ -119,7 +119,7 @@ void bind_rnn(py::module_& m) {
         RnnOutputs out{ptr(seq), ptr(last), ptr(h), ptr(cc)};
         float* wsp = ptr(ws);
         {
-          py::gil_scoped_release release;
+          KernelCall release;  // GIL released, thread budget shared
           rnn_forward(c.cfg, c.in, out, wsp);
         }
         return py::make_tuple(seq, last, h, cc, ws);
@@ -157,7 +157,7 @@ void bind_rnn(py::module_& m) {
         py::object dh0 = none_or(true, {B, U}), dc0 = none_or(lstm, {B, U});
         RnnGrads g{ptr(dx), ptr(dk), ptr(dr), ptr(db), ptr(dh0), ptr(dc0)};
         {
-          py::gil_scoped_release release;
+          KernelCall release;  // GIL released, thread budget shared
           rnn_backward(c.cfg, c.in, ws, dout, g);
         }
         return py::make_tuple(dx, dk, dr, db, dh0, dc0);
@@ -176,7 +176,7 @@ void bind_rnn(py::module_& m) {
         const int64_t* idx = indices.data();
         float* o = out.mutable_data();
         {
-          py::gil_scoped_release release;
+          KernelCall release;  // GIL released, thread budget shared
           embedding_forward(int64_t(indices.size()), idx, t.dim(0), t.dim(1), t.ptr, o);
         }
         return out;
@@ -191,7 +191,7 @@ void bind_rnn(py::module_& m) {
         contiguous(grad_table, "grad_table", {gt.dim(0), gt.dim(1)});
         const float* g = contiguous(grad, "grad", {int64_t(indices.size()), gt.dim(1)});
         const int64_t* idx = indices.data();
-        py::gil_scoped_release release;
+        KernelCall release;  // GIL released, thread budget shared
         embedding_backward(int64_t(indices.size()), idx, gt.dim(0), gt.dim(1), g, gt.ptr);
       },
       py::arg("indices"), py::arg("grad"), py::arg("grad_table"));

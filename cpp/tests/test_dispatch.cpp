@@ -1,4 +1,7 @@
 // Dispatch: parsing KERNN_ISA values, capping, thread count validation.
+#include <atomic>
+#include <thread>
+
 #include "kernn/kernn.h"
 #include "test_util.h"
 
@@ -26,6 +29,32 @@ TEST(threads_validate) {
   CHECK(n >= 1);
   CHECK_THROWS(kernn::set_num_threads(0), "Received: n=0");
   kernn::set_num_threads(n);
+}
+
+TEST(concurrent_callers_share_the_thread_budget) {
+  const int saved = kernn::get_num_threads();
+  kernn::set_num_threads(4);
+  std::atomic<int> arrived{0};
+  int seen[2] = {0, 0};
+  auto caller = [&](int i) {
+    kernn::ThreadShare share;
+    arrived.fetch_add(1);
+    while (arrived.load() < 2) std::this_thread::yield();  // both shares alive now
+    seen[i] = kernn::get_num_threads();
+    arrived.fetch_add(1);
+    while (arrived.load() < 4) std::this_thread::yield();  // keep the share until both have looked
+  };
+  std::thread a(caller, 0), b(caller, 1);
+  a.join();
+  b.join();
+  CHECK(seen[0] + seen[1] <= 4);
+  CHECK(seen[0] >= 1 && seen[1] >= 1);
+  {
+    kernn::ThreadShare alone;
+    CHECK(kernn::get_num_threads() == 4);
+  }
+  CHECK(kernn::get_num_threads() == 4);
+  kernn::set_num_threads(saved);
 }
 
 TEST(peak_probe_positive) {

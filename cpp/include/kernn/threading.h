@@ -18,4 +18,21 @@ int default_num_threads();
 /// True in a child forked after kernels ran threaded (kernels then use one thread).
 bool in_forked_child();
 
+/// Shares the thread budget among callers that run kernels at the same time (e.g. several
+/// Python threads): while a ThreadShare lives on this thread, get_num_threads() here
+/// returns the budget divided by the number of live ThreadShares (at least 1), so two
+/// concurrent callers do not start twice as many threads as there are cores. Results do
+/// not change (kernels give the same bits for any thread count). The Python binding holds
+/// one around every kernel call.
+class ThreadShare {
+ public:
+  ThreadShare();
+  ~ThreadShare();
+  ThreadShare(const ThreadShare&) = delete;
+  ThreadShare& operator=(const ThreadShare&) = delete;
+
+ private:
+  int saved_;
+};
+
 }  // namespace kernn

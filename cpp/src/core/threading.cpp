@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -53,6 +54,8 @@ int default_threads() {
 }
 
 std::atomic<int> g_threads{0};
+std::atomic<int> g_sharing{0};      // live ThreadShare objects, process-wide
+thread_local int t_share = 0;       // 1 while this thread holds a ThreadShare
 std::atomic<bool> g_pool_used{false};
 std::atomic<bool> g_forked_child{false};
 
@@ -69,8 +72,36 @@ struct AtForkRegistration {
 
 }  // namespace
 
+namespace {
+int budget() {
+  int n = g_threads.load(std::memory_order_relaxed);
+  if (n == 0) {
+    n = default_threads();
+    int expected = 0;
+    g_threads.compare_exchange_strong(expected, n);
+    n = g_threads.load();
+  }
+  return n;
+}
+}  // namespace
+
+ThreadShare::ThreadShare() : saved_(t_share) {
+  g_sharing.fetch_add(1);
+  t_share = 1;
+}
+
+ThreadShare::~ThreadShare() {
+  g_sharing.fetch_sub(1);
+  t_share = saved_;
+}
+
 int get_num_threads() {
   if (g_forked_child.load(std::memory_order_relaxed)) return 1;
+  if (t_share > 0) {  // this thread holds a share: the budget over the callers running now
+    const int n = std::max(1, budget() / std::max(1, g_sharing.load(std::memory_order_relaxed)));
+    if (n > 1 && !g_pool_used.load(std::memory_order_relaxed)) g_pool_used.store(true);
+    return n;
+  }
   int n = g_threads.load(std::memory_order_relaxed);
   if (n == 0) {
     n = default_threads();
