@@ -1,6 +1,8 @@
 """Weight constraints (Keras 3): callables `c(w) -> w'` applied after each optimizer update."""
 import numpy as np
 
+from kernn._registry import make_registry
+
 _EPSILON = 1e-7  # keras.config.epsilon()
 
 
@@ -107,40 +109,13 @@ ALL_OBJECTS_DICT = {
 max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm
 
 
-def serialize(constraint):
-    if constraint is None:
-        return None
-    return {"module": "keras.constraints", "class_name": constraint.__class__.__name__,
-            "config": constraint.get_config(), "registered_name": None}
-
-
-def deserialize(config):
-    if isinstance(config, str):
-        return get(config)
-    if not isinstance(config, dict) or config.get("class_name") not in ALL_OBJECTS_DICT:
-        raise ValueError(f"Could not interpret constraint identifier: {config}")
-    return ALL_OBJECTS_DICT[config["class_name"]].from_config(dict(config.get("config") or {}))
+serialize, deserialize, _get = make_registry("constraint", "keras.constraints", Constraint, ALL_OBJECTS_DICT,
+                                             ['max_norm', 'min_max_norm', 'non_neg', 'unit_norm'])
 
 
 def get(identifier):
     """A constraint from a name ("max_norm", "non_neg", ...), config dict, class or callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        cls = ALL_OBJECTS_DICT.get(identifier)
-        if cls is None or cls is Constraint:
-            raise ValueError(
-                f"Could not interpret constraint identifier: {identifier}. Expected one of: "
-                "max_norm, min_max_norm, non_neg, unit_norm"
-            )
-        return cls()
-    if isinstance(identifier, type) and issubclass(identifier, Constraint):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier}")
+    return _get(identifier)
 
 
 __all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "deserialize", "get",

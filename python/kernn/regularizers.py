@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 
+from kernn._registry import make_registry
+
 
 def validate_float_arg(value, name):
     """A non-negative finite float, else Keras's ValueError."""
@@ -162,40 +164,13 @@ ALL_OBJECTS_DICT = {
 l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
 
 
-def serialize(regularizer):
-    if regularizer is None:
-        return None
-    return {"module": "keras.regularizers", "class_name": regularizer.__class__.__name__,
-            "config": regularizer.get_config(), "registered_name": None}
-
-
-def deserialize(config):
-    if isinstance(config, str):
-        return get(config)
-    if not isinstance(config, dict) or config.get("class_name") not in ALL_OBJECTS_DICT:
-        raise ValueError(f"Could not interpret regularizer identifier: {config}")
-    return ALL_OBJECTS_DICT[config["class_name"]].from_config(dict(config.get("config") or {}))
+serialize, deserialize, _get = make_registry("regularizer", "keras.regularizers", Regularizer, ALL_OBJECTS_DICT,
+                                             ['l1', 'l2', 'l1_l2', 'orthogonal_regularizer'])
 
 
 def get(identifier):
     """A regularizer from a name ("l1", "l2", "l1_l2", ...), config dict, class or callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        cls = ALL_OBJECTS_DICT.get(identifier)
-        if cls is None or cls is Regularizer:
-            raise ValueError(
-                f"Could not interpret regularizer identifier: {identifier}. Expected one of: "
-                "l1, l2, l1_l2, orthogonal_regularizer"
-            )
-        return cls()
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
+    return _get(identifier)
 
 
 __all__ = ["L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "deserialize", "get",

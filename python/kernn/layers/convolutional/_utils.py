@@ -112,6 +112,24 @@ def activation_backward(layer, name, y, grad):
     return activations.backward(layer.activation, z, y, grad)
 
 
+def set_kernel_bias_args(layer, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                         bias_regularizer, kernel_constraint, bias_constraint):
+    """The kernel-and-bias arguments every convolution layer takes, resolved as Keras does."""
+    from kernn import activations, constraints, initializers, regularizers
+    layer.activation = activations.get(activation)
+    layer._act_name = activation_name(layer.activation)
+    layer.use_bias = bool(use_bias)
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.bias_initializer = initializers.get(bias_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
+    layer._args = dict(kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                       kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                       kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+
+
 class LogitsMixin:
     """Forward/backward of a kernel-and-bias convolution layer, and the trainer's fused-loss
     hooks (as Dense has them): the pre-activation output and the backward pass from its

@@ -1,7 +1,7 @@
 """BaseConv: the N-D convolution layer (rank 1 and 2) behind Conv1D and Conv2D."""
 import numpy as np
 
-from kernn import activations, constraints, initializers, regularizers
+from kernn import constraints, initializers, regularizers
 from kernn.layers._serial import serialize
 from kernn.layers.convolutional import _utils as U
 from kernn.layers.layer import InputSpec, Layer
@@ -37,18 +37,8 @@ class BaseConv(U.LogitsMixin, Layer):
         self.dilation_rate = U.standardize_tuple(dilation_rate, rank, "dilation_rate")
         self.padding = U.standardize_padding(padding, allow_causal=rank == 1)
         self.data_format = U.standardize_data_format(data_format)
-        self.activation = activations.get(activation)
-        self._act_name = U.activation_name(self.activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer) if kernel_regularizer is not None else None
-        self.bias_regularizer = regularizers.get(bias_regularizer) if bias_regularizer is not None else None
-        self.kernel_constraint = constraints.get(kernel_constraint) if kernel_constraint is not None else None
-        self.bias_constraint = constraints.get(bias_constraint) if bias_constraint is not None else None
-        self._args = dict(kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-                          kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-                          kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        U.set_kernel_bias_args(self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                               bias_regularizer, kernel_constraint, bias_constraint)
         self.lora_rank = lora_rank
         self.input_spec = InputSpec(min_ndim=rank + 2)
         self._needs_input_grad = True

@@ -1,7 +1,7 @@
 """Conv1DTranspose and Conv2DTranspose: transposed convolutions (the gradient of a convolution)."""
 import numpy as np
 
-from kernn import activations, constraints, initializers, regularizers
+from kernn import constraints, initializers, regularizers
 from kernn.layers._serial import serialize
 from kernn.layers.convolutional import _utils as U
 from kernn.layers.layer import InputSpec, Layer
@@ -29,18 +29,8 @@ class BaseConvTranspose(U.LogitsMixin, Layer):
         self.output_padding = (None if output_padding is None else
                                U.standardize_tuple(output_padding, rank, "output_padding", allow_zero=True))
         self.data_format = U.standardize_data_format(data_format)
-        self.activation = activations.get(activation)
-        self._act_name = U.activation_name(self.activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer) if kernel_regularizer is not None else None
-        self.bias_regularizer = regularizers.get(bias_regularizer) if bias_regularizer is not None else None
-        self.kernel_constraint = constraints.get(kernel_constraint) if kernel_constraint is not None else None
-        self.bias_constraint = constraints.get(bias_constraint) if bias_constraint is not None else None
-        self._args = dict(kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-                          kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-                          kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        U.set_kernel_bias_args(self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                               bias_regularizer, kernel_constraint, bias_constraint)
         self.input_spec = InputSpec(ndim=rank + 2)
         self._needs_input_grad = True
         self._x = self._z = self._y = None
