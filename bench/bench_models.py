@@ -34,16 +34,6 @@ def load_e1():
     return x, y
 
 
-def try_import_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    try:
-        import keras
-
-        return keras
-    except Exception:  # noqa: BLE001 - optional peer
-        return None
-
-
 # ---------------------------------------------------------------------------- E1 per library
 def e1_keras_like(lib, x, y, epochs):
     """kernn and Keras share the code: Sequential + compile + fit, one epoch per fit call."""
@@ -133,7 +123,7 @@ def main():
     if args.isa:
         kernn._core.set_max_isa(args.isa)
     torch = common.try_import_torch()
-    keras = None if args.skip_keras else try_import_keras()
+    keras = None if args.skip_keras else common.try_import_keras()
     print(common.machine_line())
     x, y = load_e1()
 

@@ -1,7 +1,8 @@
-"""Recurrent workloads R1-R4 (shared/bench/WORKLOADS.md): kernn vs PyTorch nn.RNN/LSTM/GRU.
+"""Recurrent workloads R1-R4 (shared/bench/WORKLOADS.md): kernn vs PyTorch nn.RNN/LSTM/GRU
+and Keras 3's SimpleRNN/LSTM/GRU layers (on the torch backend), each peer when installed.
 
     python bench/bench_rnn.py [--reps 5] [--rounds 3] [--only R1,R3] [--cells lstm,gru] [--isa avx2]
-                              [--threads N] [--cpu-time]
+                              [--threads N] [--cpu-time] [--skip-keras]
 
 For SimpleRNN, LSTM and GRU (reset_after=True), return_sequences=False: forward alone and
 forward + backward (gradients of the input and all weights), kernn and PyTorch timed
@@ -37,9 +38,13 @@ def kernn_case(cell, x, kernel, recurrent, bias, mask=None, rdm=None):
     def forward():
         fwd(x, kernel, recurrent, bias, mask=mask, recurrent_dropout_mask=rdm)
 
-    def train():
-        out, _, cache = fwd(x, kernel, recurrent, bias, mask=mask, recurrent_dropout_mask=rdm, training=True)
+    ws = [None]
+
+    def train():  # the training cache's workspace is reused from call to call, as the layers do
+        out, _, cache = fwd(x, kernel, recurrent, bias, mask=mask, recurrent_dropout_mask=rdm, training=True,
+                            workspace=ws[0])
         bwd(cache, np.ones_like(out))
+        ws[0] = cache.workspace
 
     return forward, train
 
@@ -57,6 +62,23 @@ def torch_case(torch, cell, x, units):
         xt.grad = None
         out, _ = module(xt)
         out[:, -1].sum().backward()
+
+    return forward, train
+
+
+def keras_case(keras, torch, cell, x, units):
+    """Keras's own layer on its torch backend; gradients of the input and all weights."""
+    layer = getattr(keras.layers, {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}[cell])(units)
+    layer.build(x.shape)
+    xt = torch.from_numpy(x).requires_grad_(True)
+    params = [xt] + [v.value for v in layer.trainable_variables]
+
+    def forward():
+        with torch.no_grad():
+            layer(xt)
+
+    def train():
+        torch.autograd.grad(layer(xt, training=True).sum(), params)
 
     return forward, train
 
@@ -90,13 +112,16 @@ def main():
     ap.add_argument("--isa", choices=["scalar", "avx2", "avx512"], default=None)
     ap.add_argument("--threads", type=int, default=None, help="threads for kernn and PyTorch (default: all)")
     ap.add_argument("--cpu-time", action="store_true", help="time with the process CPU clock (use with --threads 1)")
+    ap.add_argument("--skip-keras", action="store_true", help="leave Keras out (its RNNs step in Python: slow)")
     args = ap.parse_args()
     if args.isa:
         kernn._core.set_max_isa(args.isa)
     if args.threads:
         kernn.set_num_threads(args.threads)
     torch = common.try_import_torch()
-    print(common.machine_line() + (f" | PyTorch {torch.__version__}" if torch else " | PyTorch not installed"))
+    keras = None if args.skip_keras or torch is None else common.try_import_keras()
+    print(common.machine_line() + (f" | PyTorch {torch.__version__}" if torch else " | PyTorch not installed")
+          + (f" | Keras {keras.__version__} ({keras.backend.backend()})" if keras else " | Keras not run"))
     rng = np.random.default_rng(0)
     rows, data = [], []
     for wid, (batch, steps, features, units) in WORKLOADS.items():
@@ -118,6 +143,9 @@ def main():
             if torch is not None:
                 tf, tt = torch_case(torch, cell, x, units)
                 fns.update(torch_fwd=tf, torch_train=tt)
+            if keras is not None:
+                kf2, kt2 = keras_case(keras, torch, cell, x, units)
+                fns.update(keras_fwd=kf2, keras_train=kt2)
             if args.cpu_time:
                 t = cpu_compare(fns, reps=args.reps, rounds=args.rounds)
             else:
@@ -127,11 +155,14 @@ def main():
             rows.append([wid, cell, f"{ms['kernn_fwd']:.3f}", f"{ms.get('torch_fwd', float('nan')):.3f}",
                          ratio("kernn_fwd", "torch_fwd"), f"{ms['kernn_train']:.3f}",
                          f"{ms.get('torch_train', float('nan')):.3f}", ratio("kernn_train", "torch_train"),
-                         ratio("kernn_train_rdrop", "kernn_train"), ratio("kernn_train_mask", "kernn_train")])
+                         ratio("kernn_train_rdrop", "kernn_train"), ratio("kernn_train_mask", "kernn_train"),
+                         f"{ms.get('keras_fwd', float('nan')):.3f}", ratio("kernn_fwd", "keras_fwd"),
+                         f"{ms.get('keras_train', float('nan')):.3f}", ratio("kernn_train", "keras_train")])
             data.append({"id": wid, "cell": cell, "ms": ms})
             print(f"  {wid} {cell} done", file=sys.stderr, flush=True)
     common.print_table(["id", "cell", "fwd ms", "torch fwd ms", "fwd ratio", "fwd+bwd ms", "torch fwd+bwd ms",
-                        "fwd+bwd ratio", "rdrop 0.2 / plain", "pre-pad mask / plain"], rows)
+                        "fwd+bwd ratio", "rdrop 0.2 / plain", "pre-pad mask / plain",
+                        "keras fwd ms", "fwd ratio keras", "keras fwd+bwd ms", "fwd+bwd ratio keras"], rows)
     common.save_json("bench_rnn", data)
 
 

@@ -71,6 +71,17 @@ def try_import_torch():
         return None
 
 
+def try_import_keras():
+    """Keras 3 on the torch backend (unless KERAS_BACKEND says otherwise), or None."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    try:
+        import keras
+
+        return keras
+    except Exception:  # noqa: BLE001 - optional peer
+        return None
+
+
 def print_table(header, rows):
     widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(header)]
     line = " | ".join(str(h).ljust(w) for h, w in zip(header, widths))
