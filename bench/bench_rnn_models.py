@@ -1,8 +1,9 @@
 """End-to-end recurrent workloads E3 and E4 (shared/bench/WORKLOADS.md): one training epoch
-of the same model in kernn and in PyTorch (idiomatic nn.Module and a loop over the same
-arrays), seconds per epoch and the final training loss, in one run.
+of the same model in kernn, in PyTorch (idiomatic nn.Module and a loop over the same
+arrays) and in Keras 3 on the torch backend (the same Keras code as kernn's), seconds per
+epoch and the final training loss, in one run; each peer when installed.
 
-    python bench/bench_rnn_models.py [--epochs 1] [--only E3,E4] [--threads N]
+    python bench/bench_rnn_models.py [--epochs 1] [--only E3,E4] [--threads N] [--skip-keras]
 
 E3: 8,192 windows of 12 steps x 1 feature of a noisy sine, LSTM(64) -> Dense(1), mse, batch 32.
 E4: 4,096 integer sequences of length 100 (vocabulary 5,000, pre-padded with zeros),
@@ -20,8 +21,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
 import kernn  # noqa: E402
-from kernn import layers  # noqa: E402
-from kernn.models import Sequential  # noqa: E402
 
 
 def e3_data(rng):
@@ -40,15 +39,17 @@ def e4_data(rng):
     return x, y
 
 
-def kernn_epoch(name, x, y, epochs):
-    kernn.utils.set_random_seed(0)
+def keras_like_epoch(lib, name, x, y, epochs):
+    """kernn and Keras share the code: Sequential + compile + fit."""
+    lib.utils.set_random_seed(0)
+    L = lib.layers
     if name == "E3":
-        model = Sequential([layers.Input((12, 1)), layers.LSTM(64), layers.Dense(1)])
+        model = lib.Sequential([L.Input((12, 1)), L.LSTM(64), L.Dense(1)])
         model.compile(optimizer="adam", loss="mse")
         batch = 32
     else:
-        model = Sequential([layers.Input((100,)), layers.Embedding(5000, 64, mask_zero=True),
-                            layers.Bidirectional(layers.LSTM(64)), layers.Dense(1, activation="sigmoid")])
+        model = lib.Sequential([L.Input((100,)), L.Embedding(5000, 64, mask_zero=True),
+                                L.Bidirectional(L.LSTM(64)), L.Dense(1, activation="sigmoid")])
         model.compile(optimizer="adam", loss="binary_crossentropy")
         batch = 64
     t0 = time.perf_counter()
@@ -103,27 +104,33 @@ def main():
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--only", default=None)
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--skip-keras", action="store_true")
     args = ap.parse_args()
     if args.threads:
         kernn.set_num_threads(args.threads)
     torch = common.try_import_torch()
-    print(common.machine_line() + (f" | PyTorch {torch.__version__}" if torch else " | PyTorch not installed"))
+    keras = None if args.skip_keras else common.try_import_keras()
+    print(common.machine_line() + (f" | PyTorch {torch.__version__}" if torch else " | PyTorch not installed")
+          + (f" | Keras {keras.__version__} ({keras.backend.backend()})" if keras else " | Keras not run"))
     rng = np.random.default_rng(0)
     rows = []
     for name, make in (("E3", e3_data), ("E4", e4_data)):
         if args.only and name not in args.only.split(","):
             continue
         x, y = make(rng)
-        k_s, k_loss = kernn_epoch(name, x, y, args.epochs)
+        k_s, k_loss = keras_like_epoch(kernn, name, x, y, args.epochs)
         row = [name, f"{k_s:.2f}", f"{k_loss:.4f}"]
-        if torch is not None:
-            common.settle()
-            t_s, t_loss = torch_epoch(torch, name, x, y, args.epochs)
-            row += [f"{t_s:.2f}", f"{t_loss:.4f}", f"{k_s / t_s:.2f}"]
-        else:
-            row += ["-", "-", "-"]
+        for peer, run in (("torch", torch and (lambda: torch_epoch(torch, name, x, y, args.epochs))),
+                          ("keras", keras and (lambda: keras_like_epoch(keras, name, x, y, args.epochs)))):
+            if run:
+                common.settle()
+                p_s, p_loss = run()
+                row += [f"{p_s:.2f}", f"{p_loss:.4f}", f"{k_s / p_s:.2f}"]
+            else:
+                row += ["-", "-", "-"]
         rows.append(row)
-    common.print_table(["id", "kernn s/epoch", "kernn loss", "torch s/epoch", "torch loss", "ratio"], rows)
+    common.print_table(["id", "kernn s/epoch", "kernn loss", "torch s/epoch", "torch loss", "kernn/torch",
+                        "keras s/epoch", "keras loss", "kernn/keras"], rows)
 
 
 if __name__ == "__main__":

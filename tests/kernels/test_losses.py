@@ -48,7 +48,7 @@ def test_sparse_categorical(isa, rng, shape, from_logits):
 
 
 @pytest.mark.parametrize("from_logits", [False, True], ids=["probs", "logits"])
-@pytest.mark.parametrize("shape", SHAPES, ids=str)
+@pytest.mark.parametrize("shape", SHAPES + [(9001, 1), (4, 28, 28, 1)], ids=str)  # rows of one: own path
 def test_binary(isa, rng, shape, from_logits):
     t = (rng.uniform(0, 1, shape) > 0.5).astype(np.float32)
     p = (rng.standard_normal(shape) * 4).astype(np.float32) if from_logits else rng.uniform(0, 1, shape).astype(

@@ -29,6 +29,9 @@ struct ActKernels {
   float (*scce_row)(int64_t n, int64_t label, const float* p, float* grad, bool from_logits);
   /// one row of binary cross-entropy (mean over the row).
   float (*bce_row)(int64_t n, const float* t, const float* p, float* grad, bool from_logits);
+  /// n rows of binary cross-entropy with one element each: loss[i] = bce_row(1, t + i, ...)
+  /// and the same gradient, vectorised across rows.
+  void (*bce_single)(int64_t n, const float* t, const float* p, float* loss, float* grad, bool from_logits);
   /// one chunk of an optimizer update.
   void (*optim)(const OptimizerStep& s, int64_t n, float* p, const float* g, float* s0, float* s1, float* s2);
 };

@@ -62,6 +62,14 @@ void binary_crossentropy(int64_t rows, int64_t cols, const float* y_true, const 
                          float* loss, float* grad) {
   check_shape("binary_crossentropy", rows, cols);
   const act::ActKernels& k = *kernel_table().act;
+  if (cols == 1) {  // rows of one element: vectorise across rows, in fixed chunks
+    constexpr int64_t chunk = 4096;
+    for_rows((rows + chunk - 1) / chunk, chunk, [&](int64_t c) {
+      const int64_t r0 = c * chunk, n = std::min(chunk, rows - r0);
+      k.bce_single(n, y_true + r0, y_pred + r0, loss + r0, grad ? grad + r0 : nullptr, from_logits);
+    });
+    return;
+  }
   for_rows(rows, cols, [&](int64_t r) {
     loss[r] = k.bce_row(cols, y_true + r * cols, y_pred + r * cols, grad ? grad + r * cols : nullptr, from_logits);
   });

@@ -14,7 +14,8 @@ namespace kernn::avx2 {
 
 const act::ActKernels& act_kernels() {
   static const act::ActKernels k{act_forward, act_backward, act_backward_y, softmax_row, softmax_grad_row,
-                                 cce_row,     scce_row,     bce_row,        optim_chunk};
+                                 cce_row,     scce_row,     bce_row,        bce_single,
+                                 optim_chunk};
   return k;
 }
 
