@@ -22,6 +22,12 @@ CASES = {
     "b1_wide_k_many_channels": (1, 4, 12, 40, 33, (1, 5), (1, 1), "same", (1, 1), 1),
     "b3_kernel_larger_than_input": (3, 2, 3, 2, 3, (3, 3), (1, 1), "same", (1, 1), 1),
     "b1_1x1_groups2": (1, 4, 4, 6, 4, (1, 1), (1, 1), "valid", (1, 1), 2),
+    # few filters: the segment-dot kernels (vector tails, image edges, threads)
+    "b6_3x3_same_f1_c8_threads": (6, 20, 20, 8, 1, (3, 3), (1, 1), "same", (1, 1), 1),
+    "b2_3x3_same_f1_c1": (2, 9, 11, 1, 1, (3, 3), (1, 1), "same", (1, 1), 1),
+    "b2_5x4_f2_dilated_rows": (2, 10, 9, 5, 2, (5, 4), (1, 1), "same", (2, 1), 1),
+    "b3_1x7_f3_c6_stride2": (3, 4, 15, 6, 3, (1, 7), (1, 2), "valid", (1, 1), 1),
+    "b2_3x3_f4_c7_stride2_same": (2, 9, 8, 7, 4, (3, 3), (2, 2), "same", (1, 1), 1),
 }
 
 
@@ -55,7 +61,8 @@ def test_conv2d_forward_backward(isa, rng, case):
 
 
 @pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
-@pytest.mark.parametrize("case", ["b3_3x3_same", "b1_1x1_pointwise", "b1_depthwise_as_groups"])
+@pytest.mark.parametrize("case", ["b3_3x3_same", "b1_1x1_pointwise", "b1_depthwise_as_groups",
+                                  "b6_3x3_same_f1_c8_threads", "b2_3x3_f4_c7_stride2_same"])
 def test_fused_activation(isa, rng, case, activation):
     n, h, w, c, f, kernel, strides, padding, dilation, groups = CASES[case]
     x, k, b = _data(rng, n, h, w, c, f, kernel, groups)

@@ -52,6 +52,67 @@ void im2col(const ConvGeometry& g, const float* x_img, int64_t grp, int64_t oy0,
   }
 }
 
+void dot_segments(const ConvGeometry& g, const float* x_img, int64_t oy, const float** rows, float* edge,
+                  const float* zeros) {
+  const int64_t kh = g.kernel_h, kw = g.kernel_w, C = g.in_c, seg = kw * C, W = g.out_w;
+  // the pixels whose segments lie inside the image: ox in [lo, hi)
+  const int64_t lo = std::min(W, ceil_div(g.pad_left, g.stride_w));
+  const int64_t hi = std::max(lo, std::min(W, g.in_w >= kw ? (g.in_w - kw + g.pad_left) / g.stride_w + 1 : 0));
+  for (int64_t r = 0; r < kh; ++r) {
+    const int64_t iy = oy * g.stride_h - g.pad_top + r * g.dilation_h;
+    if (iy < 0 || iy >= g.in_h) {
+      for (int64_t ox = 0; ox < W; ++ox) rows[ox * kh + r] = zeros;
+      continue;
+    }
+    const float* xrow = x_img + iy * g.in_w * C;
+    const int64_t step = g.stride_w * C;
+    const float* p = xrow + (lo * g.stride_w - g.pad_left) * C;
+    for (int64_t ox = lo; ox < hi; ++ox, p += step) rows[ox * kh + r] = p;
+    for (int64_t ox = 0; ox < W; ++ox) {
+      if (ox == lo) ox = hi;
+      if (ox >= W) break;
+      const int64_t ix0 = ox * g.stride_w - g.pad_left;
+      float* dst = edge + (ox * kh + r) * seg;
+      for (int64_t kx = 0; kx < kw; ++kx) {
+        const int64_t ix = ix0 + kx;
+        if (ix >= 0 && ix < g.in_w) std::memcpy(dst + kx * C, xrow + ix * C, sizeof(float) * size_t(C));
+        else std::memset(dst + kx * C, 0, sizeof(float) * size_t(C));
+      }
+      rows[ox * kh + r] = dst;
+    }
+  }
+}
+
+// Few filters (use_dot): one work item per output row of an image, each row's pixels by
+// the segment-dot kernel; the kernel is transposed once to (F, kh, seg).
+void dot_conv(const ConvGeometry& g, const float* x, const float* w, const float* bias, GemmActivation act,
+              float* y) {
+  const conv::ConvKernels& k = *kernel_table().conv;
+  const int64_t kh = g.kernel_h, seg = g.kernel_w * g.in_c, F = g.out_c, in_img = g.in_h * g.in_w * g.in_c;
+  float* wt = workspace(WorkspaceSlot::scratch1, size_t(F * kh * seg));
+  for (int64_t f = 0; f < F; ++f)
+    for (int64_t j = 0; j < kh * seg; ++j) wt[f * kh * seg + j] = w[j * F + f];
+  const int64_t items = g.batch * g.out_h;
+  const int nt = get_num_threads();
+#pragma omp parallel num_threads(nt) if (nt > 1 && items > 1 && conv_flops(g) >= kParallelFlops)
+  {
+    static thread_local std::vector<const float*> ptrs;
+    static thread_local std::vector<float> edge, zeros;
+    if (ptrs.size() < size_t(g.out_w * kh)) ptrs.resize(size_t(g.out_w * kh));
+    if (edge.size() < size_t(g.out_w * kh * seg)) edge.resize(size_t(g.out_w * kh * seg));
+    if (zeros.size() < size_t(seg)) zeros.assign(size_t(seg), 0.0f);
+    const float** rp = ptrs.data();
+    float* ep = edge.data();
+    const float* zp = zeros.data();
+#pragma omp for schedule(static)
+    for (int64_t item = 0; item < items; ++item) {
+      const int64_t n = item / g.out_h, oy = item % g.out_h;
+      dot_segments(g, x + n * in_img, oy, rp, ep, zp);
+      k.dot_forward(g.out_w, kh, seg, rp, wt, F, bias, act, y + item * g.out_w * F);
+    }
+  }
+}
+
 // The igemm panel width for `cout` output channels: the narrow tile (one vector) when the
 // wide one would be mostly empty.
 int64_t igemm_nr(int64_t cout) {
@@ -269,6 +330,10 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
     return;
   }
   const int64_t cg = g.in_c / g.groups, fg = g.out_c / g.groups, K = g.kernel_h * g.kernel_w * cg;
+  if (use_dot(g)) {
+    dot_conv(g, x, w, bias, act, y);
+    return;
+  }
   if (g.groups == 1) {
     float* bias_pad = nullptr;
     const float* packed = igemm_pack_forward(g, w, bias, &bias_pad);

@@ -280,7 +280,42 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
     return;
   }
   const bool dwise = is_depthwise(g);
-  if (g.groups == 1) {
+  if (use_dot(g)) {  // few filters: segment-dot partial sums over rows of output pixels
+    const conv::ConvKernels& k = *kernel_table().conv;
+    const int64_t kh = g.kernel_h, seg = g.kernel_w * g.in_c, F = g.out_c;
+    const int64_t items = g.batch * g.out_h, parts = std::min<int64_t>(kPartials, items);
+    float* partial = workspace(WorkspaceSlot::scratch1, size_t(parts * wsize));
+    const int nt = get_num_threads();
+#pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && conv_flops(g) >= kParallelFlops)
+    {
+      static thread_local std::vector<const float*> ptrs;
+      static thread_local std::vector<float> edge, zeros;
+      if (ptrs.size() < size_t(g.out_w * kh)) ptrs.resize(size_t(g.out_w * kh));
+      if (edge.size() < size_t(g.out_w * kh * seg)) edge.resize(size_t(g.out_w * kh * seg));
+      if (zeros.size() < size_t(seg)) zeros.assign(size_t(seg), 0.0f);
+      const float** rp = ptrs.data();
+      float* ep = edge.data();
+      const float* zp = zeros.data();
+#pragma omp for schedule(static)
+      for (int64_t p = 0; p < parts; ++p) {
+        float* acc = partial + p * wsize;
+        std::memset(acc, 0, sizeof(float) * size_t(wsize));
+        for (int64_t item = items * p / parts; item < items * (p + 1) / parts; ++item) {
+          dot_segments(g, x + (item / g.out_h) * in_img, item % g.out_h, rp, ep, zp);
+          k.dot_wgrad(g.out_w, kh, seg, rp, dy + item * g.out_w * F, F, acc);
+        }
+      }
+    }
+    reduce_partials(partial, parts, wsize, partial);  // (F, kh, seg) -> the kernel's (kh, kw, C, F)
+    for (int64_t f = 0; f < F; ++f)
+      for (int64_t j = 0; j < kh * seg; ++j) dw[j * F + f] = partial[f * kh * seg + j];
+    return;
+  }
+  // The wgrad micro-kernel holds MR input channels x NR output channels of one tap; with
+  // fewer than MR / 2 input channels (a first layer's 1 or 3) most of it is padding, and
+  // im2col tiles through the GEMM do better (C1's kernel gradient 2.7x faster).
+  const int64_t kmr = kernel_table().conv->mr;
+  if (g.groups == 1 && 2 * g.in_c >= kmr) {
     const int64_t blocks_per_img = ceil_div(g.out_h * g.out_w, kPixBlock), items = g.batch * blocks_per_img;
     const int64_t parts = std::min<int64_t>(kPartials, items);
     float* partial = workspace(WorkspaceSlot::scratch1, size_t(parts * wsize));

@@ -16,17 +16,24 @@ constexpr int64_t kTileFloats = 96 * 1024;  // im2col tile budget (~384 KiB, L2-
 
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// Runs fn(item) for item in [0, count) in order on the calling thread; each item's GEMMs use
-// all threads. (Spreading the items over threads, each GEMM then on its own thread, needs
-// kernn::sgemm to run serially inside a parallel region; since the GEMM driver splits C
-// by the requested thread count rather than the team it gets, that is not safe today.)
-template <typename Fn>
-inline void for_items(int64_t count, double /*flops*/, Fn&& fn) {
-  for (int64_t i = 0; i < count; ++i) fn(i);
-}
-
 // Below this many flops a parallel region costs more than it saves.
 constexpr double kParallelFlops = 2.0e5;
+
+// Runs fn(item) for item in [0, count). With at least as many items as threads, the items
+// are spread over the threads (static schedule) and each item's GEMMs run serially on its
+// thread (kernn::sgemm does so inside a parallel region); otherwise they run in order on
+// the calling thread, each GEMM using all threads. Every item owns its outputs and a GEMM
+// sums each output in the same order either way, so results do not depend on the choice.
+template <typename Fn>
+inline void for_items(int64_t count, double flops, Fn&& fn) {
+  const int nt = kernn::get_num_threads();
+  if (nt > 1 && count >= nt && flops >= 8 * kParallelFlops) {
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int64_t i = 0; i < count; ++i) fn(i);
+    return;
+  }
+  for (int64_t i = 0; i < count; ++i) fn(i);
+}
 
 inline double conv_flops(const ConvGeometry& g) {
   return 2.0 * double(g.batch) * double(g.out_h * g.out_w) * double(g.out_c) * double(g.kernel_h * g.kernel_w) *
@@ -41,6 +48,20 @@ inline bool is_pointwise(const ConvGeometry& g) {
 // A few output channels per group would leave most of each GEMM register tile's vector
 // lanes empty; the kernel gradient is then computed transposed, kernel rows on the lanes.
 inline bool few_outputs(int64_t fg, int64_t K) { return fg * 4 <= kernel_table().conv->nr && K > fg; }
+
+// A few filters and adjacent taps along the width: the segment-dot kernels, which keep the
+// vector lanes on the input side, where the channel-tiled micro-kernels would hold mostly
+// padding (E5's last Conv2D(1, 3): one filter in a 16-lane tile).
+inline bool use_dot(const ConvGeometry& g) {
+  return g.groups == 1 && g.dilation_w == 1 && g.out_c <= conv::kDotMaxFilters && !is_pointwise(g);
+}
+
+// rows[ox * kernel_h + r]: the kernel-row segments (kernel_w * in_c floats) of the pixels of
+// output row oy. Segments inside the image point into x_img; those overhanging its left or
+// right edge are copied, zero-filled, into edge (room for out_w * kernel_h segments); rows
+// in the padding point at `zeros` (one segment of zeros).
+void dot_segments(const ConvGeometry& g, const float* x_img, int64_t oy, const float** rows, float* edge,
+                  const float* zeros);
 
 inline bool is_depthwise(const ConvGeometry& g) { return g.groups == g.in_c && g.groups > 1; }
 

@@ -37,6 +37,20 @@ using ConvIgemmUkernel = void (*)(int64_t taps, int64_t cin, const float* const*
 using ConvWgradUkernel = void (*)(int64_t P, const float* const* xp, int64_t c0, int64_t mc, const float* dy,
                                   float* acc, int64_t acc_rs, int64_t n);
 
+/// Few-output-channel convolution by dot products over contiguous input segments: with
+/// dilation_w == 1 the kw taps of kernel row r read kw * in_c contiguous floats (a segment
+/// of `seg` floats). rows[i * kh + r] points at pixel i's segment for kernel row r (a zero
+/// segment where the row is padding); wt is the kernel laid out (F, kh, seg):
+///   y[i * F + f] = act(bias[f] + sum_r dot(rows[i * kh + r][0:seg], wt[(f * kh + r) * seg ...]))
+/// for i < P, 1 <= F <= kDotMaxFilters; bias may be null. Reads no float past a segment.
+using ConvDotForward = void (*)(int64_t P, int64_t kh, int64_t seg, const float* const* rows, const float* wt,
+                                int64_t F, const float* bias, GemmActivation act, float* y);
+/// Its kernel gradient, added into acc (F, kh, seg):
+///   acc[(f * kh + r) * seg + s] += sum_{i < P} dy[i * F + f] * rows[i * kh + r][s].
+using ConvDotWgrad = void (*)(int64_t P, int64_t kh, int64_t seg, const float* const* rows, const float* dy,
+                              int64_t F, float* acc);
+constexpr int64_t kDotMaxFilters = 4;
+
 struct ConvKernels {
   ConvIgemmUkernel igemm;
   int mr, nr;  ///< register tile of igemm
@@ -46,6 +60,8 @@ struct ConvKernels {
   DwForwardRow forward_row;
   DwBackwardDataRow backward_data_row;
   DwBackwardFilterRow backward_filter_row;
+  ConvDotForward dot_forward;  ///< few output channels (<= kDotMaxFilters), dilation_w == 1
+  ConvDotWgrad dot_wgrad;
   const char* name;
 };
 
