@@ -43,8 +43,8 @@ void col2im_add(const ConvGeometry& g, const float* col, int64_t grp, int64_t oy
 // Stride-1 backward-data as a forward convolution of dy with the flipped, transposed kernel.
 bool backward_data_as_conv(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
   if (g.groups != 1 || g.stride_h != 1 || g.stride_w != 1) return false;
-  // the flipped convolution has in_c outputs: too few would waste most of each NR panel
-  if (g.in_c * 2 < kernel_table().conv->nr) return false;
+  // the flipped convolution has in_c outputs: too few would waste most of each (narrow) panel
+  if (g.in_c * 2 < kernel_table().conv->nr_narrow) return false;
   ConvGeometry t = g;
   t.in_h = g.out_h, t.in_w = g.out_w, t.in_c = g.out_c;
   t.out_h = g.in_h, t.out_w = g.in_w, t.out_c = g.in_c;
