@@ -136,11 +136,17 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
   {
     static thread_local std::vector<const float*> ptrs;
     static thread_local std::vector<float> zeros;
+    static thread_local std::vector<int64_t> offsets;
     if (ptrs.size() < size_t(taps * MR)) ptrs.resize(size_t(taps * MR));
     if (zeros.size() < size_t(C)) zeros.assign(size_t(C), 0.0f);
+    if (offsets.size() < size_t(taps)) offsets.resize(size_t(taps));
     // plain pointers: thread_local lookups stay out of the loops
     const float** pp = ptrs.data();
     const float* zp = zeros.data();
+    int64_t* off = offsets.data();  // tap t of a pixel whose taps are all inside: x + off[t]
+    for (int64_t ky = 0, t = 0; ky < g.kernel_h; ++ky)
+      for (int64_t kx = 0; kx < g.kernel_w; ++kx, ++t) off[t] = (ky * g.dilation_h * g.in_w + kx * g.dilation_w) * C;
+    const int64_t span_h = (g.kernel_h - 1) * g.dilation_h, span_w = (g.kernel_w - 1) * g.dilation_w;
 #pragma omp for schedule(static)
     for (int64_t item = 0; item < items; ++item) {
       const int64_t n = item / items_per_img, p0 = (item % items_per_img) * per_item;
@@ -148,13 +154,19 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
       const float* x_img = x + n * in_img;
       for (int64_t p = p0; p < p1; p += MR) {
         const int64_t m = std::min(MR, p1 - p);
-        for (int64_t i = 0; i < MR; ++i) {
+        int64_t oy = p / g.out_w, ox = p % g.out_w;
+        for (int64_t i = 0; i < MR; ++i, ++ox) {
+          if (ox == g.out_w) ox = 0, ++oy;
           if (i >= m) {
             for (int64_t t = 0; t < taps; ++t) pp[t * MR + i] = zp;
             continue;
           }
-          const int64_t oy = (p + i) / g.out_w, ox = (p + i) % g.out_w;
           const int64_t iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
+          if (iy0 >= 0 && iy0 + span_h < g.in_h && ix0 >= 0 && ix0 + span_w < g.in_w) {
+            const float* base = x_img + (iy0 * g.in_w + ix0) * C;
+            for (int64_t t = 0; t < taps; ++t) pp[t * MR + i] = base + off[t];
+            continue;
+          }
           for (int64_t ky = 0, t = 0; ky < g.kernel_h; ++ky) {
             const int64_t iy = iy0 + ky * g.dilation_h;
             const bool row_in = iy >= 0 && iy < g.in_h;

@@ -89,7 +89,8 @@ constexpr int64_t kPixBlock = 128;
 void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int64_t parts, int64_t items,
                     int64_t blocks_per_img, float* partial) {
   const conv::ConvKernels& k = *kernel_table().conv;
-  const int64_t MR = k.mr, NR = k.nr;
+  const int64_t MR = k.mr, NR = igemm_nr(g.out_c);
+  const conv::ConvWgradUkernel ukernel = NR == k.nr ? k.wgrad : k.wgrad_narrow;
   const int64_t taps = g.kernel_h * g.kernel_w, C = g.in_c, F = g.out_c, panels = ceil_div(F, NR);
   const int64_t pix = g.out_h * g.out_w, in_img = g.in_h * g.in_w * C, wsize = taps * C * F;
   const int nt = get_num_threads();
@@ -103,6 +104,11 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
     const float** pp = ptr_buf.data();
     const float* zp = zero_buf.data();
     float* dyp = dy_buf.data();
+    int64_t off[64];  // tap t of a pixel whose taps are all inside: x + off[t] (taps <= 64 here)
+    const bool use_off = taps <= 64;
+    for (int64_t ky = 0, t = 0; use_off && ky < g.kernel_h; ++ky)
+      for (int64_t kx = 0; kx < g.kernel_w; ++kx, ++t) off[t] = (ky * g.dilation_h * g.in_w + kx * g.dilation_w) * C;
+    const int64_t span_h = (g.kernel_h - 1) * g.dilation_h, span_w = (g.kernel_w - 1) * g.dilation_w;
 #pragma omp for schedule(static)
     for (int64_t p = 0; p < parts; ++p) {
       float* acc = partial + p * wsize;
@@ -111,9 +117,15 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
         const int64_t n = item / blocks_per_img, p0 = (item % blocks_per_img) * kPixBlock;
         const int64_t P = std::min(kPixBlock, pix - p0);
         const float* x_img = x + n * in_img;
-        for (int64_t i = 0; i < P; ++i) {
-          const int64_t oy = (p0 + i) / g.out_w, ox = (p0 + i) % g.out_w;
+        int64_t oy = p0 / g.out_w, ox = p0 % g.out_w;
+        for (int64_t i = 0; i < P; ++i, ++ox) {
+          if (ox == g.out_w) ox = 0, ++oy;
           const int64_t iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
+          if (use_off && iy0 >= 0 && iy0 + span_h < g.in_h && ix0 >= 0 && ix0 + span_w < g.in_w) {
+            const float* base = x_img + (iy0 * g.in_w + ix0) * C;
+            for (int64_t t = 0; t < taps; ++t) pp[t * kPixBlock + i] = base + off[t];
+            continue;
+          }
           for (int64_t ky = 0, t = 0; ky < g.kernel_h; ++ky) {
             const int64_t iy = iy0 + ky * g.dilation_h;
             const bool row_in = iy >= 0 && iy < g.in_h;
@@ -133,7 +145,7 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
           }
           for (int64_t t = 0; t < taps; ++t)
             for (int64_t c0 = 0; c0 < C; c0 += MR)
-              k.wgrad(P, pp + t * kPixBlock, c0, std::min(MR, C - c0), dyp, acc + t * C * F + q * NR, F, nq);
+              ukernel(P, pp + t * kPixBlock, c0, std::min(MR, C - c0), dyp, acc + t * C * F + q * NR, F, nq);
         }
       }
     }

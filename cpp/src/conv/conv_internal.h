@@ -57,6 +57,7 @@ struct ConvKernels {
   ConvIgemmUkernel igemm_narrow;  ///< the same with one vector of output channels (nr_narrow)
   int nr_narrow;
   ConvWgradUkernel wgrad;  ///< register tile mr x nr, like igemm
+  ConvWgradUkernel wgrad_narrow;  ///< mr x nr_narrow
   DwForwardRow forward_row;
   DwBackwardDataRow backward_data_row;
   DwBackwardFilterRow backward_filter_row;
