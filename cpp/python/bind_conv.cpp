@@ -156,6 +156,30 @@ void bind_conv(py::module_& m) {
     KernelCall release;  // GIL released, thread budget shared
     column_sums(v.dim(0), v.dim(1), px, po);
   });
+  m.def("upsample_nearest", [](const py::object& x, const py::object& y) {
+    View vx = view_of(x.cast<py::array>(), "upsample_nearest", "x", 4);
+    View vy = view_of(y.cast<py::array>(), "upsample_nearest", "out", 4, true);
+    KERNN_CHECK(vx.dim(1) > 0 && vx.dim(2) > 0 && vy.dim(1) % vx.dim(1) == 0 && vy.dim(2) % vx.dim(2) == 0,
+                "upsample_nearest: out size ", vy.dim(1), "x", vy.dim(2), " is not a multiple of the input size ",
+                vx.dim(1), "x", vx.dim(2));
+    const float* px = dense(x, "upsample_nearest", "x", vx.shape);
+    float* py_ = dense(y, "upsample_nearest", "out", {vx.dim(0), vy.dim(1), vy.dim(2), vx.dim(3)}, true);
+    KernelCall release;  // GIL released, thread budget shared
+    upsample_nearest_forward(vx.dim(0), vx.dim(1), vx.dim(2), vx.dim(3), vy.dim(1) / vx.dim(1),
+                             vy.dim(2) / vx.dim(2), px, py_);
+  });
+  m.def("upsample_nearest_backward", [](const py::object& dy, const py::object& dx) {
+    View vy = view_of(dy.cast<py::array>(), "upsample_nearest_backward", "dy", 4);
+    View vx = view_of(dx.cast<py::array>(), "upsample_nearest_backward", "dx", 4, true);
+    KERNN_CHECK(vx.dim(1) > 0 && vx.dim(2) > 0 && vy.dim(1) % vx.dim(1) == 0 && vy.dim(2) % vx.dim(2) == 0,
+                "upsample_nearest_backward: dy size ", vy.dim(1), "x", vy.dim(2),
+                " is not a multiple of the dx size ", vx.dim(1), "x", vx.dim(2));
+    const float* pdy = dense(dy, "upsample_nearest_backward", "dy", vy.shape);
+    float* pdx = dense(dx, "upsample_nearest_backward", "dx", {vy.dim(0), vx.dim(1), vx.dim(2), vy.dim(3)}, true);
+    KernelCall release;  // GIL released, thread budget shared
+    upsample_nearest_backward(vy.dim(0), vx.dim(1), vx.dim(2), vy.dim(3), vy.dim(1) / vx.dim(1),
+                              vy.dim(2) / vx.dim(2), pdy, pdx);
+  });
   m.def("resize_bilinear", [](const py::object& x, const py::object& y) {
     View vx = view_of(x.cast<py::array>(), "resize_bilinear", "x", 4);
     View vy = view_of(y.cast<py::array>(), "resize_bilinear", "out", 4, true);

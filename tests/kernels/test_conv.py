@@ -200,19 +200,21 @@ def test_results_identical_for_any_thread_count(rng, threads):
         assert np.array_equal(a, b)
 
 
+@pytest.mark.parametrize("shape", [(2, 3, 4, 5), (8, 20, 17, 16)], ids=["small", "threaded"])
 @pytest.mark.parametrize("interp", ["nearest", "bilinear"])
 @pytest.mark.parametrize("size", [(2, 2), (3, 1), (1, 1)], ids=str)
-def test_upsampling2d(isa, rng, interp, size):
-    x = rng.standard_normal((2, 3, 4, 5), dtype=np.float32)
+def test_upsampling2d(isa, rng, interp, size, shape):
+    n, h, w, c = shape
+    x = rng.standard_normal(shape, dtype=np.float32)
     y = kernn.ops.upsampling2d(x, size, interp)
     g = rng.standard_normal(y.shape, dtype=np.float32)
     dx = kernn.ops.upsampling2d_backward(g, size, interp)
     if interp == "bilinear":
-        want = ref.resize_bilinear(x, 3 * size[0], 4 * size[1])
-        wdx = ref.resize_bilinear_backward(g, 3, 4)
+        want = ref.resize_bilinear(x, h * size[0], w * size[1])
+        wdx = ref.resize_bilinear_backward(g, h, w)
     else:
         want = np.repeat(np.repeat(x, size[0], 1), size[1], 2)
-        wdx = g.reshape(2, 3, size[0], 4, size[1], 5).sum(axis=(2, 4))
+        wdx = g.astype(np.float64).reshape(n, h, size[0], w, size[1], c).sum(axis=(2, 4))
     np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(dx, wdx, rtol=1e-5, atol=1e-5)
 

@@ -96,6 +96,18 @@ ConvGeometry conv2d_transpose_geometry(int64_t batch, int64_t in_h, int64_t in_w
 /// Sum over rows of a (rows, cols) contiguous matrix into out (cols), in a fixed order.
 void column_sums(int64_t rows, int64_t cols, const float* x, float* out);
 
+/// Nearest-neighbour up-sampling (Keras UpSampling2D interpolation="nearest"): y (batch,
+/// in_h * sh, in_w * sw, c) repeats each pixel of x (batch, in_h, in_w, c) sh times down and
+/// sw times across. Throws kernn::Error for negative sizes or sh, sw < 1.
+void upsample_nearest_forward(int64_t batch, int64_t in_h, int64_t in_w, int64_t c, int64_t sh, int64_t sw,
+                              const float* x, float* y);
+
+/// Gradient of upsample_nearest_forward: dx (batch, in_h, in_w, c) = the sum of the sh x sw
+/// outputs each input pixel was copied to (in row-major order of the block), from dy
+/// (batch, in_h * sh, in_w * sw, c). Written, not accumulated.
+void upsample_nearest_backward(int64_t batch, int64_t in_h, int64_t in_w, int64_t c, int64_t sh, int64_t sw,
+                               const float* dy, float* dx);
+
 /// Bilinear resize of (batch, in_h, in_w, c) to (batch, out_h, out_w, c) with half-pixel
 /// centres (Keras UpSampling2D interpolation="bilinear", TF half_pixel_centers, PyTorch
 /// align_corners=False): source = max((dst + 0.5) * in / out - 0.5, 0).

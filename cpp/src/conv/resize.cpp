@@ -1,6 +1,7 @@
-// Bilinear resize with half-pixel centres (Keras UpSampling2D interpolation="bilinear").
-// Forward gathers per output row; backward scatters per image (each thread owns whole
-// images of dx), so sums run in a fixed order.
+// Up-sampling (Keras UpSampling2D): nearest-neighbour repeat, and bilinear resize with
+// half-pixel centres. Forward gathers per output row; backward sums per input row
+// (nearest) or scatters per image (bilinear; each thread owns whole images of dx), so sums
+// run in a fixed order.
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -33,6 +34,45 @@ void check(const char* fn, int64_t batch, int64_t in_h, int64_t in_w, int64_t c,
 }
 
 }  // namespace
+
+void upsample_nearest_forward(int64_t batch, int64_t in_h, int64_t in_w, int64_t c, int64_t sh, int64_t sw,
+                              const float* x, float* y) {
+  check("upsample_nearest", batch, in_h, in_w, c, in_h * sh, in_w * sw);
+  KERNN_CHECK(sh >= 1 && sw >= 1, "upsample_nearest: size must be >= 1. Received: size=(", sh, ", ", sw, ")");
+  const int64_t rows = batch * in_h, out_row = in_w * sw * c;
+  const int nt = get_num_threads();
+#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * out_row * sh >= 65536) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * in_w * c;
+    float* yr = y + r * sh * out_row;
+    for (int64_t ix = 0; ix < in_w; ++ix)
+      for (int64_t sx = 0; sx < sw; ++sx) std::memcpy(yr + (ix * sw + sx) * c, xr + ix * c, sizeof(float) * size_t(c));
+    for (int64_t sy = 1; sy < sh; ++sy) std::memcpy(yr + sy * out_row, yr, sizeof(float) * size_t(out_row));
+  }
+}
+
+void upsample_nearest_backward(int64_t batch, int64_t in_h, int64_t in_w, int64_t c, int64_t sh, int64_t sw,
+                               const float* dy, float* dx) {
+  check("upsample_nearest_backward", batch, in_h, in_w, c, in_h * sh, in_w * sw);
+  KERNN_CHECK(sh >= 1 && sw >= 1, "upsample_nearest_backward: size must be >= 1. Received: size=(", sh, ", ", sw,
+              ")");
+  const int64_t rows = batch * in_h, out_row = in_w * sw * c;
+  const int nt = get_num_threads();
+#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * out_row * sh >= 65536) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    float* dxr = dx + r * in_w * c;
+    const float* g = dy + r * sh * out_row;
+    // dx[ix] = sum over sy, then sx, of the outputs it was copied to
+    for (int64_t ix = 0; ix < in_w; ++ix) std::memcpy(dxr + ix * c, g + ix * sw * c, sizeof(float) * size_t(c));
+    for (int64_t sy = 0; sy < sh; ++sy)
+      for (int64_t ix = 0; ix < in_w; ++ix)
+        for (int64_t sx = sy == 0 ? 1 : 0; sx < sw; ++sx) {
+          const float* gs = g + sy * out_row + (ix * sw + sx) * c;
+          float* d = dxr + ix * c;
+          for (int64_t ch = 0; ch < c; ++ch) d[ch] += gs[ch];
+        }
+  }
+}
 
 void resize_bilinear_forward(int64_t batch, int64_t in_h, int64_t in_w, int64_t c, int64_t out_h, int64_t out_w,
                              const float* x, float* y) {

@@ -366,14 +366,12 @@ def upsampling2d(x, size, interpolation="nearest"):
     x = as_float32(x, "x", fn)
     _rank(x, 4, "x", fn, "(batch, height, width, channels)")
     sh, sw = _tuple(size, 2, "size", fn)
-    if interpolation == "nearest":
-        return np.repeat(np.repeat(x, sh, axis=1), sw, axis=2)
-    if interpolation != "bilinear":
+    if interpolation not in ("nearest", "bilinear"):
         raise ValueError(f"{fn}: interpolation must be 'nearest' or 'bilinear'. "
                          f"Received: interpolation={interpolation!r}")
     y = np.empty((x.shape[0], x.shape[1] * sh, x.shape[2] * sw, x.shape[3]), np.float32)
     if y.size:
-        _core.resize_bilinear(_c(x), y)
+        (_core.upsample_nearest if interpolation == "nearest" else _core.resize_bilinear)(_c(x), y)
     return y
 
 
@@ -386,12 +384,11 @@ def upsampling2d_backward(grad, size, interpolation="nearest"):
     n, h, w, c = grad.shape
     if h % sh or w % sw:
         raise ValueError(f"{fn}: grad shape {grad.shape} is not a multiple of size {(sh, sw)}")
-    if interpolation == "nearest":
-        return grad.reshape(n, h // sh, sh, w // sw, sw, c).sum(axis=(2, 4), dtype=np.float32)
-    if interpolation != "bilinear":
+    if interpolation not in ("nearest", "bilinear"):
         raise ValueError(f"{fn}: interpolation must be 'nearest' or 'bilinear'. "
                          f"Received: interpolation={interpolation!r}")
     dx = np.empty((n, h // sh, w // sw, c), np.float32)
     if dx.size:
-        _core.resize_bilinear_backward(_c(grad), dx)
+        backward = _core.upsample_nearest_backward if interpolation == "nearest" else _core.resize_bilinear_backward
+        backward(_c(grad), dx)
     return dx
