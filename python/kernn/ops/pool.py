@@ -7,7 +7,7 @@ import numpy as np
 
 from kernn import _core
 from kernn.ops._common import as_float32
-from kernn.ops.conv import _c, _padding, _rank, _tuple
+from kernn.ops.conv import _c, _fits, _padding, _rank, _tuple
 
 _MODES = {"max": 0, "average": 1}
 
@@ -16,6 +16,7 @@ def _geometry(fn, x, pool_size, strides, padding):
     _rank(x, 4, "x", fn, "(batch, height, width, channels)")
     ph, pw = _tuple(pool_size, 2, "pool_size", fn)
     sh, sw = (ph, pw) if strides is None else _tuple(strides, 2, "strides", fn)
+    _fits(fn, x.shape[1:3], (ph, pw), (sh, sw), (1, 1), "pool_size")
     return _core.pool_geometry(*x.shape, ph, pw, sh, sw, _padding(padding, fn))
 
 
