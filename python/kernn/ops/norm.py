@@ -1,4 +1,6 @@
 """Normalization kernels over the last (channel) axis: batch and layer normalization."""
+import math
+
 import numpy as np
 
 from kernn import _core
@@ -10,7 +12,7 @@ def _rows(x, fn):
     if x.ndim < 1:
         raise ValueError(f"{fn}: x must have at least 1 dimension. Received: x.shape={x.shape}")
     c = x.shape[-1]
-    return _c(x).reshape(-1, c), c
+    return _c(x).reshape(math.prod(x.shape[:-1]), c), c
 
 
 def _vec(v, c, name, fn, required=False):
@@ -64,7 +66,7 @@ def batch_norm_backward(x, grad, mean, variance, gamma=None, epsilon=1e-3):
     x2, c = _rows(x, fn)
     dx = np.empty(x2.shape, np.float32)
     dgamma, dbeta = np.empty(c, np.float32), np.empty(c, np.float32)
-    _core.batch_norm_backward(x2, _c(grad).reshape(-1, c), _vec(gamma, c, "gamma", fn),
+    _core.batch_norm_backward(x2, _c(grad).reshape(x2.shape), _vec(gamma, c, "gamma", fn),
                               _vec(mean, c, "mean", fn, True), _vec(variance, c, "variance", fn, True),
                               float(epsilon), dx, dgamma, dbeta)
     return dx.reshape(x.shape), dgamma, dbeta
@@ -92,6 +94,6 @@ def layer_norm_backward(x, grad, mean, rstd, gamma=None):
     x2, c = _rows(x, fn)
     dx = np.empty(x2.shape, np.float32)
     dgamma, dbeta = np.empty(c, np.float32), np.empty(c, np.float32)
-    _core.layer_norm_backward(x2, _c(grad).reshape(-1, c), _vec(gamma, c, "gamma", fn),
+    _core.layer_norm_backward(x2, _c(grad).reshape(x2.shape), _vec(gamma, c, "gamma", fn),
                               _c(as_float32(mean, "mean", fn)), _c(as_float32(rstd, "rstd", fn)), dx, dgamma, dbeta)
     return dx.reshape(x.shape), dgamma, dbeta
