@@ -1,0 +1,340 @@
+"""Bad input to every public entry point: a clear Python exception, never a crash.
+
+Every function of `kernn.ops.__all__` has a row in CALLS (a valid call); a new public op
+without a row fails `test_every_public_op_has_a_row`, so new ones get covered. Each array
+argument of each row is then replaced by wrong dtypes (strings, objects, complex), wrong
+ranks, empty arrays, scalars, None and NaN/inf values; each integer-like argument by 0,
+negative, fractional, huge and non-numeric values. The rules:
+
+- wrong dtypes raise TypeError or ValueError naming the argument;
+- NaN and inf are valid values: no exception (and NaN propagates for matmul and the
+  activations, checked separately);
+- anything else either works or raises ValueError, TypeError or MemoryError with a message
+  (never IndexError, AttributeError, SystemError, RuntimeError, a crash or a hang).
+
+Absurdly large requests (outputs needing more than 2**62 bytes, Dense(units=2**40) ...)
+run in a subprocess whose address space is capped, so that an allocation that slipped
+through would fail there instead of taking the machine's memory, and a crash would show as
+the subprocess's exit status instead of killing pytest.
+
+The model entry points (Dense / Conv2D / LSTM layer calls, Sequential fit / predict /
+evaluate) get the same treatment below.
+"""
+import inspect
+import re
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import kernn
+
+CLEAN = (ValueError, TypeError, MemoryError)
+
+
+def f32(*shape, lo=-1.0, hi=1.0, seed=0):
+    return np.random.default_rng(seed + len(shape)).uniform(lo, hi, shape).astype(np.float32)
+
+
+def probs(*shape):
+    p = f32(*shape, lo=0.05, hi=1.0)
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def _rnn_cache(cell):
+    """A training-mode cache for the *_backward rows."""
+    gates = {"simple_rnn": 1, "lstm": 4, "gru": 3}[cell]
+    fwd = getattr(kernn.ops, f"{cell}_forward")
+    _, _, cache = fwd(f32(2, 3, 4), f32(4, gates * 5), f32(5, gates * 5), training=True, return_sequences=True)
+    return cache
+
+
+def _rnn_row(cell):
+    g = {"simple_rnn": 1, "lstm": 4, "gru": 3}[cell]
+    bias = f32(2, g * 5) if cell == "gru" else f32(g * 5)
+    states = [f32(2, 5), f32(2, 5)] if cell == "lstm" else [f32(2, 5)]
+    return lambda: ((f32(2, 3, 4), f32(4, g * 5), f32(5, g * 5), bias),
+                    dict(initial_state=states, mask=np.array([[1, 1, 0], [0, 1, 1]], bool), dropout_mask=f32(2, 4),
+                         recurrent_dropout_mask=f32(2, 5)))
+
+
+def _rnn_backward_row(cell):
+    states = [f32(2, 5), f32(2, 5)] if cell == "lstm" else [f32(2, 5)]
+    return lambda: ((_rnn_cache(cell), f32(2, 3, 5), states), {})
+
+
+def _opt(n_slots, **hyper):
+    def make():
+        shapes = [(3, 4), (5,)]
+        slots = [[np.zeros(s, np.float32) for s in shapes] for _ in range(n_slots)]
+        return ([[f32(*s) for s in shapes], [f32(*s) for s in shapes]] + slots, dict(hyper))
+    return make
+
+
+_ADAM = dict(learning_rate=0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-7, step=1)
+
+# name -> () -> (args, kwargs) of a valid call
+CALLS = {
+    "matmul": lambda: ((f32(3, 4), f32(4, 5)), dict(bias=f32(5))),
+    "activation": lambda: ((f32(2, 5), "relu"), {}),
+    "activation_grad": lambda: ((f32(2, 5), None, f32(2, 5), "tanh"), {}),
+    "bias_grad": lambda: ((f32(4, 3),), {}),
+    "log_softmax": lambda: ((f32(2, 5),), {}),
+    "log_softmax_grad": lambda: ((f32(2, 5, lo=-3, hi=-1), f32(2, 5)), {}),
+    "softmax": lambda: ((f32(2, 5),), {}),
+    "softmax_grad": lambda: ((probs(2, 5), f32(2, 5)), {}),
+    "binary_crossentropy": lambda: ((f32(4, 3, lo=0, hi=1), f32(4, 3, lo=0.05, hi=0.95)), {}),
+    "categorical_crossentropy": lambda: ((probs(4, 3), probs(4, 3)), {}),
+    "sparse_categorical_crossentropy": lambda: ((np.array([0, 2, 1, 1]), probs(4, 3)), {}),
+    "sgd_update": _opt(1, learning_rate=0.1, momentum=0.9, nesterov=False),
+    "adam_update": lambda: (_opt(3)()[0], dict(_ADAM, amsgrad=True)),
+    "rmsprop_update": _opt(3, learning_rate=0.01, rho=0.9, momentum=0.5, epsilon=1e-7, centered=True),
+    "adagrad_update": _opt(1, learning_rate=0.01, epsilon=1e-7),
+    "adamax_update": _opt(2, **_ADAM),
+    "nadam_update": _opt(2, **_ADAM, u_t=0.5, u_t1=0.5, u_product_t=0.5, u_product_t1=0.25),
+    "conv1d": lambda: ((f32(2, 7, 4), f32(3, 4, 6), f32(6)), {}),
+    "conv1d_backward": lambda: ((f32(2, 7, 4), f32(3, 4, 6), f32(2, 5, 6)), {}),
+    "conv1d_transpose": lambda: ((f32(2, 5, 3), f32(3, 4, 3), f32(4)), {}),
+    "conv1d_transpose_backward": lambda: ((f32(2, 5, 3), f32(3, 4, 3), f32(2, 7, 4)), {}),
+    "conv2d": lambda: ((f32(2, 6, 6, 3), f32(3, 3, 3, 4), f32(4)), {}),
+    "conv2d_backward": lambda: ((f32(2, 6, 6, 3), f32(3, 3, 3, 4), f32(2, 4, 4, 4)), {}),
+    "conv2d_transpose": lambda: ((f32(1, 4, 4, 2), f32(3, 3, 5, 2), f32(5)), {}),
+    "conv2d_transpose_backward": lambda: ((f32(1, 4, 4, 2), f32(3, 3, 5, 2), f32(1, 6, 6, 5)), {}),
+    "cropping2d": lambda: ((f32(1, 5, 5, 2), ((1, 1), (0, 2))), {}),
+    "depthwise_conv2d": lambda: ((f32(1, 5, 5, 3), f32(3, 3, 3, 2), f32(6)), {}),
+    "depthwise_conv2d_backward": lambda: ((f32(1, 5, 5, 3), f32(3, 3, 3, 2), f32(1, 3, 3, 6)), {}),
+    "upsampling2d": lambda: ((f32(1, 2, 3, 2), 2, "bilinear"), {}),
+    "upsampling2d_backward": lambda: ((f32(1, 4, 6, 2), 2, "bilinear"), {}),
+    "zero_padding2d": lambda: ((f32(1, 2, 3, 2), ((1, 0), (2, 1))), {}),
+    "batch_norm_train": lambda: ((f32(4, 3), f32(3), f32(3)), {}),
+    "batch_norm_inference": lambda: ((f32(4, 3), f32(3), f32(3, lo=0.5, hi=1), f32(3), f32(3)), {}),
+    "batch_norm_backward": lambda: ((f32(4, 3), f32(4, 3), f32(3), f32(3, lo=0.5, hi=1), f32(3)), {}),
+    "layer_norm": lambda: ((f32(4, 3), f32(3), f32(3)), {}),
+    "layer_norm_backward": lambda: ((f32(4, 3), f32(4, 3), f32(4), f32(4, lo=0.5, hi=2), f32(3)), {}),
+    "average_pool2d": lambda: ((f32(1, 4, 4, 2),), dict(pool_size=2)),
+    "max_pool2d": lambda: ((f32(1, 4, 4, 2),), dict(pool_size=2)),
+    "pool2d": lambda: ((f32(1, 4, 4, 2), 2, None, "same", "max"), {}),
+    "pool2d_backward": lambda: ((f32(1, 4, 4, 2), f32(1, 2, 2, 2), 2), dict(mode="average")),
+    "pool1d": lambda: ((f32(2, 6, 3), 2), {}),
+    "pool1d_backward": lambda: ((f32(2, 6, 3), f32(2, 3, 3), 2), {}),
+    "global_pool": lambda: ((f32(2, 4, 4, 3),), {}),
+    "global_pool_backward": lambda: ((f32(2, 4, 4, 3), f32(2, 3)), {}),
+    "simple_rnn_forward": _rnn_row("simple_rnn"),
+    "lstm_forward": _rnn_row("lstm"),
+    "gru_forward": _rnn_row("gru"),
+    "simple_rnn_backward": _rnn_backward_row("simple_rnn"),
+    "lstm_backward": _rnn_backward_row("lstm"),
+    "gru_backward": _rnn_backward_row("gru"),
+    "embedding_lookup": lambda: ((np.array([[0, 4, 2], [1, 1, 3]]), f32(5, 4)), {}),
+    "embedding_grad": lambda: ((np.array([[0, 4, 2], [1, 1, 3]]), f32(2, 3, 4), np.zeros((5, 4), np.float32)), {}),
+}
+
+# name -> the integer-like arguments (keyword, how many values it takes: 1 = an int, n = an int or n ints)
+SIZES = {
+    "conv1d": {"strides": 1, "dilation_rate": 1, "groups": 1},
+    "conv1d_backward": {"strides": 1, "dilation_rate": 1, "groups": 1},
+    "conv1d_transpose": {"strides": 1, "dilation_rate": 1, "output_padding": 1},
+    "conv1d_transpose_backward": {"strides": 1, "dilation_rate": 1, "output_padding": 1},
+    "conv2d": {"strides": 2, "dilation_rate": 2, "groups": 1},
+    "conv2d_backward": {"strides": 2, "dilation_rate": 2, "groups": 1},
+    "conv2d_transpose": {"strides": 2, "dilation_rate": 2, "output_padding": 2},
+    "conv2d_transpose_backward": {"strides": 2, "dilation_rate": 2, "output_padding": 2},
+    "depthwise_conv2d": {"strides": 2, "dilation_rate": 2},
+    "depthwise_conv2d_backward": {"strides": 2, "dilation_rate": 2},
+    "average_pool2d": {"pool_size": 2, "strides": 2},
+    "max_pool2d": {"pool_size": 2, "strides": 2},
+    "pool2d": {"pool_size": 2, "strides": 2},
+    "pool2d_backward": {"pool_size": 2, "strides": 2},
+    "pool1d": {"pool_size": 1, "strides": 1},
+    "pool1d_backward": {"pool_size": 1, "strides": 1},
+    "upsampling2d": {"size": 2},
+    "upsampling2d_backward": {"size": 2},
+    "zero_padding2d": {"padding": 4},
+    "cropping2d": {"cropping": 4},
+    "adam_update": {"step": 1},
+    "adamax_update": {"step": 1},
+    "nadam_update": {"step": 1},
+}
+
+
+def test_every_public_op_has_a_row():
+    public = set(kernn.ops.__all__)
+    assert public == {n for n in dir(kernn.ops) if not n.startswith("_") and callable(getattr(kernn.ops, n))
+                      and getattr(getattr(kernn.ops, n), "__module__", "").startswith("kernn.ops")}
+    missing = sorted(public - set(CALLS))
+    assert not missing, f"add a row to CALLS for: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_rows_are_valid_calls(name):
+    args, kwargs = CALLS[name]()
+    getattr(kernn.ops, name)(*args, **kwargs)
+
+
+# ---- the mutations ---------------------------------------------------------------------
+
+def _arrays(args, kwargs):
+    """(where, parameter name, array) for every array argument, also inside lists."""
+    for i, a in enumerate(args):
+        yield from _walk(("arg", i), a)
+    for k, a in kwargs.items():
+        yield from _walk(("kw", k), a)
+
+
+def _walk(where, a):
+    if isinstance(a, np.ndarray):
+        yield where, a
+    elif isinstance(a, (list, tuple)):
+        for j, b in enumerate(a):
+            if isinstance(b, np.ndarray):
+                yield where + (j,), b
+
+
+def _replace(args, kwargs, where, value):
+    args, kwargs = list(args), dict(kwargs)
+    kind, key, *inner = where
+    holder = args if kind == "arg" else kwargs
+    if inner:
+        seq = list(holder[key])
+        seq[inner[0]] = value
+        holder[key] = seq
+    else:
+        holder[key] = value
+    return args, kwargs
+
+
+def _param_name(name, where):
+    if where[0] == "kw":
+        return where[1]
+    params = list(inspect.signature(getattr(kernn.ops, name)).parameters)
+    return params[where[1]]
+
+
+DTYPE_MUTATIONS = {
+    "strings": lambda a: np.full(a.shape, "x", dtype="U1"),
+    "objects": lambda a: np.full(a.shape, object(), dtype=object),
+    "complex": lambda a: a.astype(np.complex64),
+}
+SHAPE_MUTATIONS = {
+    "rank_plus_1": lambda a: a[None],
+    "rank_minus_1": lambda a: a[0] if a.ndim else a,
+    "scalar": lambda a: np.float32(1.5),
+    "empty_first_axis": lambda a: np.zeros((0,) + a.shape[1:], a.dtype),
+    "empty_last_axis": lambda a: np.zeros(a.shape[:-1] + (0,), a.dtype),
+    "none": lambda a: None,
+    "python_list": lambda a: a.tolist(),
+    "float64": lambda a: a.astype(np.float64),
+    "int8": lambda a: a.astype(np.int8),
+    "read_only": lambda a: _read_only(a),
+    "non_contiguous": lambda a: np.repeat(a, 2, axis=-1)[..., ::2] if a.ndim else a,
+}
+VALUE_MUTATIONS = {
+    "nan": lambda a: np.full_like(a, np.nan),
+    "inf": lambda a: np.full_like(a, np.inf),
+    "minus_inf": lambda a: np.full_like(a, -np.inf),
+}
+
+
+def _read_only(a):
+    a = a.copy()
+    a.flags.writeable = False
+    return a
+
+
+def _cases():
+    for name in sorted(CALLS):
+        args, kwargs = CALLS[name]()
+        for where, arr in _arrays(args, kwargs):
+            yield name, where, arr
+
+
+CASES = list(_cases())
+CASE_IDS = [f"{n}-{'.'.join(str(w) for w in where[1:])}" for n, where, _ in CASES]
+
+
+def _clean_or_works(call):
+    """Runs call(); a raised exception must be a clean one with a message."""
+    try:
+        call()
+    except CLEAN as e:
+        assert str(e), f"{type(e).__name__} without a message"
+        if not isinstance(e, MemoryError):
+            assert re.match(r"[a-z_0-9]+: ", str(e)), f"not one of kernn's messages ('fn: ...'): {e!r}"
+        return e
+    return None
+
+
+@pytest.mark.parametrize("mutation", list(DTYPE_MUTATIONS))
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_wrong_dtypes_raise_naming_the_argument(case, mutation):
+    name, where, arr = case
+    args, kwargs = CALLS[name]()
+    args, kwargs = _replace(args, kwargs, where, DTYPE_MUTATIONS[mutation](arr))
+    with pytest.raises((TypeError, ValueError)) as info:
+        getattr(kernn.ops, name)(*args, **kwargs)
+    param = _param_name(name, where)
+    assert re.search(rf"\b{param}\b", str(info.value)), f"message does not name {param!r}: {info.value}"
+
+
+@pytest.mark.parametrize("mutation", list(SHAPE_MUTATIONS))
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_wrong_shapes_raise_cleanly_or_work(case, mutation):
+    name, where, arr = case
+    args, kwargs = CALLS[name]()
+    args, kwargs = _replace(args, kwargs, where, SHAPE_MUTATIONS[mutation](arr))
+    _clean_or_works(lambda: getattr(kernn.ops, name)(*args, **kwargs))
+
+
+@pytest.mark.parametrize("mutation", list(VALUE_MUTATIONS))
+@pytest.mark.parametrize("case", [c for c in CASES if c[2].dtype.kind == "f"],
+                         ids=[i for i, c in zip(CASE_IDS, CASES) if c[2].dtype.kind == "f"])
+def test_nan_and_inf_are_valid_values(case, mutation):
+    name, where, arr = case
+    args, kwargs = CALLS[name]()
+    args, kwargs = _replace(args, kwargs, where, VALUE_MUTATIONS[mutation](arr))
+    with np.errstate(all="ignore"):
+        getattr(kernn.ops, name)(*args, **kwargs)
+
+
+BAD_SIZES = {  # value -> must it raise?
+    0: True, -1: True, -3: True, 1.5: True, "2": True, None: False, True: False, 2**40: False, 2**63: False,
+    -(2**63) - 1: True, float("nan"): True, float("inf"): True, (1, 2, 3): True, object(): True,
+}
+
+
+def _size_cases():
+    for name, sizes in sorted(SIZES.items()):
+        for arg in sizes:
+            for i, value in enumerate(BAD_SIZES):
+                yield pytest.param(name, arg, value, id=f"{name}-{arg}-{i}:{value!r}"[:80])
+
+
+@pytest.mark.parametrize("name,arg,value", list(_size_cases()))
+def test_bad_sizes_raise_naming_the_argument(name, arg, value):
+    args, kwargs = CALLS[name]()
+    params = list(inspect.signature(getattr(kernn.ops, name)).parameters)
+    if arg in params[:len(args)]:
+        args = list(args)
+        args[params.index(arg)] = value
+    else:
+        kwargs[arg] = value
+    if arg in ("padding", "cropping") and value is not None:
+        value_nested = ((value, 0), (0, 0)) if not isinstance(value, tuple) else value
+        if arg in kwargs:
+            kwargs[arg] = value_nested
+        else:
+            args[params.index(arg)] = value_nested
+    must_raise = BAD_SIZES[value]
+    if value is None and arg in ("groups", "step", "size", "padding", "cropping"):
+        must_raise = True
+    if value == 0 and arg in ("output_padding", "padding", "cropping"):
+        must_raise = False
+    if value is True and arg in ("padding", "cropping", "output_padding"):
+        must_raise = False
+    e = _clean_or_works(lambda: getattr(kernn.ops, name)(*args, **kwargs))
+    if must_raise:
+        assert e is not None, f"{name}({arg}={value!r}) did not raise"
+        assert not isinstance(e, MemoryError) or abs(value) > 2**30
+        assert arg in str(e) or isinstance(e, MemoryError), f"message does not name {arg!r}: {e}"
