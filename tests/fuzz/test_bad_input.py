@@ -338,3 +338,41 @@ def test_bad_sizes_raise_naming_the_argument(name, arg, value):
         assert e is not None, f"{name}({arg}={value!r}) did not raise"
         assert not isinstance(e, MemoryError) or abs(value) > 2**30
         assert arg in str(e) or isinstance(e, MemoryError), f"message does not name {arg!r}: {e}"
+
+
+ODD_VALUES = [object(), "nope", -1, 2**70, float("nan"), None, [1, 2], b"x", 1j]
+
+
+def _other_args():
+    """(name, parameter) for every parameter that is not an array in the row."""
+    for name in sorted(CALLS):
+        args, kwargs = CALLS[name]()
+        for i, p in enumerate(inspect.signature(getattr(kernn.ops, name)).parameters.values()):
+            if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+                continue
+            value = args[i] if i < len(args) else kwargs.get(p.name, p.default)
+            if isinstance(value, np.ndarray) or (isinstance(value, list) and value
+                                                 and isinstance(value[0], np.ndarray)):
+                continue
+            if p.name == "cache":
+                continue
+            yield pytest.param(name, p.name, id=f"{name}-{p.name}")
+
+
+@pytest.mark.parametrize("name,param", list(_other_args()))
+def test_odd_values_of_the_other_arguments_raise_cleanly_or_work(name, param):
+    problems = []
+    for value in ODD_VALUES:
+        args, kwargs = CALLS[name]()
+        params = list(inspect.signature(getattr(kernn.ops, name)).parameters)
+        if params.index(param) < len(args):
+            args = list(args)
+            args[params.index(param)] = value
+        else:
+            kwargs[param] = value
+        try:
+            with np.errstate(all="ignore"):
+                _clean_or_works(lambda: getattr(kernn.ops, name)(*args, **kwargs))
+        except Exception as e:  # noqa: BLE001 - collected, reported together
+            problems.append(f"{param}={value!r}: {type(e).__name__}: {str(e)[:150]}")
+    assert not problems, "\n".join(problems)

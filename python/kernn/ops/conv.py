@@ -69,7 +69,7 @@ def _padding(padding, fn, allow_causal=False):
 
 
 def _activation(activation, fn):
-    if activation not in _ACTIVATIONS:
+    if not isinstance(activation, (str, type(None))) or activation not in _ACTIVATIONS:
         raise ValueError(f"{fn}: activation must be one of None, 'linear', 'relu', 'sigmoid', 'tanh'. "
                          f"Received: activation={activation!r}")
     return _ACTIVATIONS[activation]

@@ -8,7 +8,7 @@ clipping and constraints are the Python optimizer's work, done before or after.
 import numpy as np
 
 from kernn import _core
-from kernn.ops._common import as_float32
+from kernn.ops._common import as_float32, as_real
 
 
 def _unwrap(a):
@@ -80,11 +80,7 @@ def _apply(kind, fn, params, grads, slots, *, learning_rate, momentum=0.0, beta_
     step = int(step)
     reals = dict(learning_rate=learning_rate, momentum=momentum, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
                  rho=rho, u_t=u_t, u_t1=u_t1, u_product_t=u_product_t, u_product_t1=u_product_t1)
-    for name, value in reals.items():
-        if isinstance(value, (str, bytes)) or not isinstance(value, (int, float, np.number, np.ndarray)) or \
-                np.ndim(value) != 0:
-            raise TypeError(f"{fn}: {name} must be a real number. Received: {name}={value!r}")
-    r = {name: float(value) for name, value in reals.items()}
+    r = {name: as_real(value, name, fn) for name, value in reals.items()}
     hyper = (r["learning_rate"], r["momentum"], r["beta_1"], r["beta_2"], r["epsilon"], r["rho"], bool(nesterov),
              bool(amsgrad), bool(centered), step, r["u_t"], r["u_t1"], r["u_product_t"], r["u_product_t1"])
     pad = [None] * (3 - len(slots))
@@ -104,7 +100,7 @@ def _apply(kind, fn, params, grads, slots, *, learning_rate, momentum=0.0, beta_
 def sgd_update(params, grads, velocities, *, learning_rate, momentum, nesterov):
     """SGD: v = momentum * v - lr * g; p += v (nesterov: p += momentum * v - lr * g);
     without momentum p -= lr * g (velocities None)."""
-    _apply("sgd", "sgd_update", params, grads, [("velocities", velocities, float(momentum) != 0.0)],
+    _apply("sgd", "sgd_update", params, grads, [("velocities", velocities, as_real(momentum, "momentum", "sgd_update") != 0.0)],
            learning_rate=learning_rate, momentum=momentum, nesterov=nesterov)
 
 
@@ -120,7 +116,7 @@ def rmsprop_update(params, grads, velocities, momentums, average_grads, *, learn
     """RMSprop (Keras 3): v = rho v + (1 - rho) g^2; [a = rho a + (1 - rho) g, denominator
     v - a^2 + eps, else v + eps]; inc = lr g / sqrt(denominator); [m = momentum m + inc; p -= m] else p -= inc."""
     _apply("rmsprop", "rmsprop_update", params, grads,
-           [("velocities", velocities, True), ("momentums", momentums, float(momentum) > 0.0),
+           [("velocities", velocities, True), ("momentums", momentums, as_real(momentum, "momentum", "rmsprop_update") > 0.0),
             ("average_grads", average_grads, bool(centered))],
            learning_rate=learning_rate, rho=rho, momentum=momentum, epsilon=epsilon, centered=centered)
 

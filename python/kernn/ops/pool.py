@@ -23,7 +23,7 @@ def _geometry(fn, x, pool_size, strides, padding):
 def pool2d(x, pool_size, strides=None, padding="valid", mode="max"):
     """Max or average pooling of (batch, h, w, c). strides default to pool_size (Keras)."""
     fn = f"{mode}_pool2d"
-    if mode not in _MODES:
+    if not isinstance(mode, str) or mode not in _MODES:
         raise ValueError(f"pool2d: mode must be 'max' or 'average'. Received: mode={mode!r}")
     x = as_float32(x, "x", fn)
     g = _geometry(fn, x, pool_size, strides, padding)
@@ -35,7 +35,7 @@ def pool2d(x, pool_size, strides=None, padding="valid", mode="max"):
 def pool2d_backward(x, grad, pool_size, strides=None, padding="valid", mode="max"):
     """Gradient of `pool2d` with respect to x: max routes to the first maximum of each window."""
     fn = f"{mode}_pool2d_backward"
-    if mode not in _MODES:
+    if not isinstance(mode, str) or mode not in _MODES:
         raise ValueError(f"pool2d_backward: mode must be 'max' or 'average'. Received: mode={mode!r}")
     x = as_float32(x, "x", fn)
     grad = as_float32(grad, "grad", fn)
