@@ -376,3 +376,203 @@ def test_odd_values_of_the_other_arguments_raise_cleanly_or_work(name, param):
         except Exception as e:  # noqa: BLE001 - collected, reported together
             problems.append(f"{param}={value!r}: {type(e).__name__}: {str(e)[:150]}")
     assert not problems, "\n".join(problems)
+
+
+# ---- NaN and inf propagate like NumPy ------------------------------------------------------
+
+def test_nan_propagates_through_matmul_and_activations():
+    a = f32(3, 4)
+    a[1, 2] = np.nan
+    a[2, 0] = np.inf
+    y = kernn.ops.matmul(a, f32(4, 5))
+    with np.errstate(invalid="ignore"):
+        want = a.astype(np.float64) @ f32(4, 5).astype(np.float64)
+    np.testing.assert_array_equal(np.isnan(y), np.isnan(want))
+    assert np.isfinite(y[0]).all()
+    for name in ("relu", "tanh", "sigmoid", "gelu", "softplus", "elu"):
+        x = np.array([0.5, np.nan, -1.0, np.inf, -np.inf], np.float32)
+        with np.errstate(all="ignore"):
+            got = kernn.ops.activation(x, name)
+        assert np.isnan(got[1]) and np.isfinite(got[[0, 2]]).all(), name
+    sm = kernn.ops.softmax(np.array([[1.0, np.nan, 2.0], [1.0, 2.0, 3.0]], np.float32))
+    assert np.isnan(sm[0]).all() and np.isfinite(sm[1]).all()
+
+
+# ---- the model entry points ----------------------------------------------------------------
+
+from kernn import layers  # noqa: E402
+
+# (layer class, keyword arguments that make it valid, the argument to spoil, bad values)
+LAYER_ARGS = [
+    (layers.Dense, {"units": 3}, "units", [0, -1, -3, 1.5, "3", None, object()]),
+    (layers.Conv2D, {"filters": 2, "kernel_size": 3}, "filters", [0, -3, 1.5, "3", object()]),
+    (layers.Conv2D, {"filters": 2, "kernel_size": 3}, "kernel_size", [0, -1, "2", (3, 3, 3), object()]),
+    (layers.Conv2D, {"filters": 2, "kernel_size": 3}, "strides", [0, -1, "2", (1, 1, 1)]),
+    (layers.Conv2D, {"filters": 2, "kernel_size": 3}, "dilation_rate", [0, -1, "2"]),
+    (layers.Conv2D, {"filters": 2, "kernel_size": 3}, "padding", ["full", "causal", 3, None]),
+    (layers.Conv1D, {"filters": 2, "kernel_size": 3}, "kernel_size", [0, -1]),
+    (layers.LSTM, {"units": 3}, "units", [0, -1, 1.5, "3", None]),
+    (layers.LSTM, {"units": 3}, "dropout", ["x", None]),  # out-of-range rates are clipped, as Keras does
+    (layers.Dropout, {"rate": 0.5}, "rate", [-0.1, 1.5, "x"]),
+    (layers.GRU, {"units": 3}, "units", [0, -1]),
+    (layers.SimpleRNN, {"units": 3}, "units", [0, -1]),
+    (layers.MaxPooling2D, {}, "pool_size", [0, -1, "2"]),
+    (layers.MaxPooling2D, {}, "strides", [0, -1]),
+    (layers.AveragePooling1D, {}, "pool_size", [0, -2]),
+    (layers.Embedding, {"input_dim": 5, "output_dim": 3}, "input_dim", [0, -1]),
+    (layers.Embedding, {"input_dim": 5, "output_dim": 3}, "output_dim", [0, -1]),
+]
+
+
+@pytest.mark.parametrize("cls,valid,arg,values", LAYER_ARGS,
+                         ids=[f"{c.__name__}-{a}" for c, _, a, _ in LAYER_ARGS])
+def test_layer_arguments_raise_naming_the_argument(cls, valid, arg, values):
+    for value in values:
+        with pytest.raises((ValueError, TypeError)) as info:
+            cls(**{**valid, arg: value})
+        assert arg in str(info.value), f"{cls.__name__}({arg}={value!r}): {info.value}"
+
+
+def test_conv_strides_with_dilation_is_refused_as_keras_does():
+    with pytest.raises(ValueError, match=r"`strides > 1` not supported in conjunction with `dilation_rate > 1`"):
+        layers.Conv2D(2, 3, strides=2, dilation_rate=2)
+    with pytest.raises(ValueError, match=r"`strides > 1` not supported in conjunction with `dilation_rate > 1`"):
+        layers.Conv1D(2, 3, strides=(2,), dilation_rate=3)
+
+
+LAYER_INPUTS = {  # layer factory, a valid input
+    "Dense": (lambda: layers.Dense(3), f32(2, 4)),
+    "Conv2D": (lambda: layers.Conv2D(2, 3, padding="same"), f32(2, 5, 5, 3)),
+    "LSTM": (lambda: layers.LSTM(3, return_sequences=True), f32(2, 4, 3)),
+}
+BAD_LAYER_INPUTS = {
+    "strings": lambda a: np.full(a.shape, "a"),
+    "objects": lambda a: np.full(a.shape, object(), dtype=object),
+    "complex": lambda a: a.astype(np.complex64),
+    "rank_minus_1": lambda a: a[0],
+    "rank_plus_1": lambda a: a[None],
+    "scalar": lambda a: np.float32(2.0),
+    "none": lambda a: None,
+    "wrong_last_axis": lambda a: np.concatenate([a, a], axis=-1),
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_LAYER_INPUTS))
+@pytest.mark.parametrize("layer", list(LAYER_INPUTS))
+def test_layer_call_with_bad_input_raises(layer, bad):
+    make, x = LAYER_INPUTS[layer]
+    lay = make()
+    lay(x)  # built for x's shape
+    if layer == "Dense" and bad == "rank_plus_1":
+        return  # Dense maps the last axis of any rank >= 2, as Keras's does
+    with pytest.raises((ValueError, TypeError)) as info:
+        lay(BAD_LAYER_INPUTS[bad](x))
+    assert str(info.value)
+
+
+@pytest.mark.parametrize("layer", list(LAYER_INPUTS))
+def test_layer_call_with_empty_batch_nan_and_inf(layer):
+    make, x = LAYER_INPUTS[layer]
+    lay = make()
+    assert lay(x[:0]).shape[0] == 0
+    bad = x.copy()
+    bad.flat[0] = np.nan
+    bad.flat[-1] = np.inf
+    with np.errstate(all="ignore"):
+        y = np.asarray(lay(bad))
+    assert np.isnan(y).any() and y.shape == np.asarray(lay(x)).shape
+
+
+def _model():
+    m = kernn.Sequential([kernn.Input((4,)), layers.Dense(3, activation="relu"), layers.Dense(2)])
+    m.compile(optimizer="adam", loss="mse")
+    return m
+
+
+_X, _Y = f32(6, 4), f32(6, 2)
+MODEL_DATA = {  # name -> (x, y, must fit/evaluate raise?)
+    "x_strings": (np.full((6, 4), "a"), _Y, True),
+    "x_objects": (np.full((6, 4), object(), dtype=object), _Y, True),
+    "x_complex": (_X.astype(np.complex64), _Y, True),
+    "x_rank1": (np.ones(4, np.float32), _Y, True),
+    "x_rank3": (np.ones((6, 4, 1), np.float32), _Y, True),
+    "x_wrong_features": (np.ones((6, 5), np.float32), _Y, True),
+    "x_none": (None, _Y, True),
+    "x_scalar": (np.float32(1), _Y, True),
+    "x_dict": ({"a": _X}, _Y, True),
+    "y_strings": (_X, np.full((6, 2), "b"), True),
+    "y_wrong_width": (_X, np.ones((6, 3), np.float32), True),
+    "y_wrong_length": (_X, np.ones((5, 2), np.float32), True),
+    "x_empty": (np.ones((0, 4), np.float32), np.ones((0, 2), np.float32), False),
+    "x_nan": (np.full((6, 4), np.nan, np.float32), _Y, False),  # kernn refuses it with a ValueError
+    "y_inf": (_X, np.full((6, 2), np.inf, np.float32), False),
+    "x_lists": (_X.tolist(), _Y.tolist(), False),
+}
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+@pytest.mark.parametrize("case", list(MODEL_DATA))
+def test_sequential_fit_evaluate_predict_with_bad_data(case, method):
+    x, y, must_raise = MODEL_DATA[case]
+    m = _model()
+    call = {"fit": lambda: m.fit(x, y, epochs=1, batch_size=3, verbose=0),
+            "evaluate": lambda: m.evaluate(x, y, verbose=0),
+            "predict": lambda: m.predict(x, verbose=0)}[method]
+    if method == "predict" and case.startswith("y_"):
+        must_raise = False
+    try:
+        with np.errstate(all="ignore"):
+            call()
+    except (ValueError, TypeError) as e:
+        assert str(e)
+    else:
+        assert not must_raise, f"{method} accepted {case}"
+
+
+# ---- absurd sizes, in a capped subprocess --------------------------------------------------
+
+HUGE = r'''
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))  # 6 GiB: whatever slips through fails here
+import numpy as np, kernn
+from kernn import layers
+
+def expect(label, call, kinds=(MemoryError, ValueError)):
+    print(label, flush=True)
+    try:
+        call()
+    except kinds as e:
+        assert str(e), label
+        return
+    raise AssertionError(f"{label}: no error")
+
+big = np.broadcast_to(np.float32(1.0), (2**31, 1))  # no memory behind it
+expect("matmul output > 2**62 bytes", lambda: kernn.ops.matmul(big, big.T))
+expect("activation of 2**40 values", lambda: kernn.ops.activation(np.broadcast_to(np.float32(1), (2**40,)), "relu"))
+expect("softmax of 2**40 values", lambda: kernn.ops.softmax(np.broadcast_to(np.float32(1), (2**20, 2**20))))
+expect("conv2d of a 2**20 x 2**20 image", lambda: kernn.ops.conv2d(
+    np.broadcast_to(np.float32(1), (1, 2**20, 2**20, 1)), np.ones((3, 3, 1, 1), np.float32), padding="same"))
+expect("upsampling 2**40", lambda: kernn.ops.upsampling2d(np.ones((1, 2, 2, 1), np.float32), 2**40))
+expect("zero padding 2**62", lambda: kernn.ops.zero_padding2d(np.ones((1, 2, 2, 1), np.float32), 2**62))
+expect("conv2d_transpose strides 2**40", lambda: kernn.ops.conv2d_transpose(
+    np.ones((1, 4, 4, 2), np.float32), np.ones((3, 3, 5, 2), np.float32), strides=2**40))
+expect("embedding table 2**40", lambda: kernn.ops.embedding_lookup(np.zeros(3, np.int64),
+                                                                   np.broadcast_to(np.float32(1), (2**40, 4))))
+for label, make, x in [
+        ("Dense(units=2**40)", lambda: layers.Dense(2**40), np.ones((2, 4), np.float32)),
+        ("Conv2D(filters=2**40)", lambda: layers.Conv2D(2**40, 3), np.ones((1, 5, 5, 3), np.float32)),
+        ("Conv2D(kernel_size=2**40)", lambda: layers.Conv2D(2, 2**40), np.ones((1, 5, 5, 3), np.float32)),
+        ("LSTM(units=2**40)", lambda: layers.LSTM(2**40), np.ones((1, 2, 3), np.float32)),
+        ("Embedding(input_dim=2**40)", lambda: layers.Embedding(2**40, 4), np.zeros((1, 2), np.int64)),
+        ("UpSampling2D(size=2**40)", lambda: layers.UpSampling2D(2**40), np.ones((1, 2, 2, 1), np.float32))]:
+    expect(label, lambda: make()(x))
+expect("Input((2**40,)) + Dense", lambda: kernn.Sequential([kernn.Input((2**40,)), layers.Dense(2)]))
+print("done", flush=True)
+'''
+
+
+def test_absurd_sizes_raise_memory_or_value_errors_in_a_capped_process():
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(HUGE)], capture_output=True, text=True,
+                          timeout=120, env={**__import__("os").environ, "PYTHONWARNINGS": "error"})
+    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("done"), (
+        f"exit status {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
