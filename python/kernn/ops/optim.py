@@ -45,7 +45,7 @@ def _check_grads(grads, params, fn):
         raise ValueError(f"{fn}: grads has {len(grads)} arrays but params has {len(params)}")
     out = []
     for i, (g, p) in enumerate(zip(grads, params)):
-        g = np.ascontiguousarray(as_float32(_unwrap(g), f"grads[{i}]", fn))
+        g = np.asarray(as_float32(_unwrap(g), f"grads[{i}]", fn), order="C")  # ascontiguousarray makes 0-d 1-d
         if g.shape != p.shape:
             raise ValueError(f"{fn}: grads[{i}] has shape {g.shape} but params[{i}] has shape {p.shape}")
         out.append(g)
