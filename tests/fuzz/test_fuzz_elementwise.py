@@ -131,13 +131,13 @@ OPTIMIZERS = ["sgd", "sgd_momentum", "sgd_nesterov", "adam", "amsgrad", "rmsprop
        grad_scale=st.sampled_from([1e-3, 1.0, 10.0]), seed=seeds)
 def test_optimizer_updates(opt, shapes, steps, lr, beta_1, beta_2, epsilon, grad_scale, seed):
     rng = np.random.default_rng(seed)
-    p = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    p = [np.asarray(rng.standard_normal(s), np.float32) for s in shapes]
     zeros = lambda: [np.zeros(s, np.float32) for s in shapes]  # noqa: E731
     r = [a.astype(np.float64) for a in p]
     slots, rslots = [], []
     u_product = 1.0
     for step in range(1, steps + 1):
-        g = [(rng.standard_normal(s) * grad_scale).astype(np.float32) for s in shapes]
+        g = [np.asarray(rng.standard_normal(s) * grad_scale, np.float32) for s in shapes]
         if step == 1:
             n_slots = {"sgd": 0, "sgd_momentum": 1, "sgd_nesterov": 1, "adam": 2, "amsgrad": 3, "rmsprop": 1,
                        "rmsprop_centered_momentum": 3, "adagrad": 1, "adamax": 2, "nadam": 2}[opt]
@@ -179,5 +179,7 @@ def test_optimizer_updates(opt, shapes, steps, lr, beta_1, beta_2, epsilon, grad
                                    u_product_t1=u_product1)
             r, *rslots = ref_opt.nadam(r, g, rslots[0], rslots[1], lr, beta_1, beta_2, epsilon, step, u_t, u_t1,
                                        u_product, u_product1)
+    # the kernels compute in float32 as Keras does: 1 - beta_2 from a float32 beta_2 is ~1e-5 off,
+    # which moves each step's update (of size ~lr) by ~1e-5 relative
     for got, want in zip(p + sum(slots, []), r + sum(rslots, [])):
-        np.testing.assert_allclose(got, want, rtol=2e-6 * steps + 1e-6, atol=2e-7 * steps + 1e-7 * lr * 100)
+        np.testing.assert_allclose(got, want, rtol=2e-6 * steps + 1e-6, atol=2e-7 * steps + 3e-5 * lr * steps)

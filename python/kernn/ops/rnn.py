@@ -289,5 +289,5 @@ def embedding_grad(indices, grad, grad_table):
         raise ValueError(f"{fn}: grad has shape {g.shape} but indices of shape {idx.shape} and grad_table of shape "
                          f"{grad_table.shape} need {idx.shape + grad_table.shape[1:]}")
     _core.embedding_backward(np.ascontiguousarray(idx.reshape(-1), dtype=np.int64),
-                             np.ascontiguousarray(g).reshape(idx.size, -1), grad_table)
+                             np.ascontiguousarray(g).reshape(idx.size, grad_table.shape[1]), grad_table)
     return grad_table
