@@ -21,6 +21,7 @@ The model entry points (Dense / Conv2D / LSTM layer calls, Sequential fit / pred
 evaluate) get the same treatment below.
 """
 import inspect
+import os
 import re
 import subprocess
 import sys
@@ -533,7 +534,7 @@ def test_sequential_fit_evaluate_predict_with_bad_data(case, method):
 
 HUGE = r'''
 import resource, sys
-resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))  # 6 GiB: whatever slips through fails here
+resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))  # 8 GiB: whatever slips through fails here
 import numpy as np, kernn
 from kernn import layers
 
@@ -572,7 +573,10 @@ print("done", flush=True)
 
 
 def test_absurd_sizes_raise_memory_or_value_errors_in_a_capped_process():
+    # few threads, so that the per-thread reservations of OpenMP and BLAS fit under the cap on big machines
+    env = {**os.environ, "PYTHONWARNINGS": "error", "OMP_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1"}
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(HUGE)], capture_output=True, text=True,
-                          timeout=120, env={**__import__("os").environ, "PYTHONWARNINGS": "error"})
+                          timeout=120, env=env)
     assert proc.returncode == 0 and proc.stdout.rstrip().endswith("done"), (
         f"exit status {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
