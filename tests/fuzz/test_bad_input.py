@@ -580,3 +580,15 @@ def test_absurd_sizes_raise_memory_or_value_errors_in_a_capped_process():
                           timeout=120, env=env)
     assert proc.returncode == 0 and proc.stdout.rstrip().endswith("done"), (
         f"exit status {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+
+
+@pytest.mark.parametrize("value", [5, -1, 2**40, np.uint64(2**63 + 5), 1e30, -1e30, 7.0])
+def test_out_of_range_indices_and_labels_name_the_value(value):
+    idx = np.array([1, value]) if not isinstance(value, np.uint64) else np.array([1, value], np.uint64)
+    table = f32(5, 4)
+    for call in (lambda: kernn.ops.embedding_lookup(idx, table),
+                 lambda: kernn.ops.embedding_grad(idx, f32(2, 4), np.zeros((5, 4), np.float32))):
+        with pytest.raises(ValueError, match=r"index .* at position 1 is outside the vocabulary \[0, 5\)"):
+            call()
+    with pytest.raises(ValueError, match=r"label .* \(at position 1\) is out of range for 5 classes"):
+        kernn.ops.sparse_categorical_crossentropy(idx, probs(2, 5))

@@ -262,15 +262,21 @@ def embedding_lookup(indices, embeddings):
     table = np.ascontiguousarray(as_float32(embeddings, "embeddings", fn))
     if table.ndim != 2:
         raise ValueError(f"{fn}: embeddings must be 2-D (vocab, dim). Received: embeddings.shape={table.shape}")
-    idx = _indices(indices, fn)
+    idx = _indices(indices, fn, table.shape[0])
     flat = np.ascontiguousarray(idx.reshape(-1), dtype=np.int64)
     return _core.embedding_forward(flat, table).reshape(idx.shape + (table.shape[1],))
 
 
-def _indices(indices, fn):
+def _indices(indices, fn, vocab):
     idx = np.asarray(indices)
     if idx.dtype.kind not in "iub" and not (idx.dtype.kind == "f" and np.all(np.mod(idx, 1) == 0)):
         raise TypeError(f"{fn}: indices must be integers. Received: indices.dtype={idx.dtype}")
+    if idx.dtype.kind in "uf" and idx.size:  # values that int64 cannot hold would wrap around
+        out = (idx < 0) | (idx >= vocab)
+        if out.any():
+            i = int(np.flatnonzero(out.reshape(-1))[0])
+            raise ValueError(f"{fn}: index {idx.reshape(-1)[i].item()!r} at position {i} is outside the vocabulary "
+                             f"[0, {vocab})")
     return idx
 
 
@@ -280,10 +286,10 @@ def embedding_grad(indices, grad, grad_table):
     Repeated indices sum their rows, in index order (deterministic for any thread count).
     """
     fn = "embedding_backward"
-    idx = _indices(indices, fn)
     if not (isinstance(grad_table, np.ndarray) and grad_table.dtype == np.float32 and grad_table.ndim == 2):
         raise TypeError(f"{fn}: grad_table must be a 2-D float32 numpy array (vocab, dim), updated in place. "
                         f"Received: {type(grad_table).__name__} of shape {np.shape(grad_table)}")
+    idx = _indices(indices, fn, grad_table.shape[0])
     g = as_float32(grad, "grad", fn)
     if g.shape != idx.shape + grad_table.shape[1:]:
         raise ValueError(f"{fn}: grad has shape {g.shape} but indices of shape {idx.shape} and grad_table of shape "
