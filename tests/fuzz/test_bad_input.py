@@ -592,3 +592,17 @@ def test_out_of_range_indices_and_labels_name_the_value(value):
             call()
     with pytest.raises(ValueError, match=r"label .* \(at position 1\) is out of range for 5 classes"):
         kernn.ops.sparse_categorical_crossentropy(idx, probs(2, 5))
+
+
+@pytest.mark.parametrize("arg,value", [("batch_size", 0), ("batch_size", -1), ("batch_size", 1.5), ("batch_size", "3"),
+                                       ("steps", -1)])
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+def test_sequential_batch_size_and_steps_must_be_sizes(method, arg, value):
+    m = _model()
+    if method == "fit" and arg == "steps":
+        arg = "steps_per_epoch"
+    kwargs = {arg: value, "verbose": 0}
+    call = {"fit": lambda: m.fit(_X, _Y, **kwargs), "evaluate": lambda: m.evaluate(_X, _Y, **kwargs),
+            "predict": lambda: m.predict(_X, **kwargs)}[method]
+    with pytest.raises(ValueError, match=rf"Expected `{arg}` to be a .* integer or None. Received: {arg}="):
+        call()
