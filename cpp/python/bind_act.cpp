@@ -20,6 +20,8 @@ namespace {
 /// A C-contiguous float32 view of `arr` with `ndim` dimensions.
 View contiguous(const py::array& arr, const char* fn, const char* name, int ndim, bool writable = false) {
   View v = view_of(arr, fn, name, ndim, writable);
+  for (int i = 0; i < ndim; ++i)
+    if (v.dim(i) == 0) return v;  // an empty array has nothing to lay out
   int64_t expect = 1;
   for (int i = ndim - 1; i >= 0; --i) {
     KERNN_CHECK(v.dim(i) <= 1 || v.stride(i) == expect, fn, ": ", name, " must be C-contiguous");

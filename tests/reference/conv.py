@@ -108,7 +108,7 @@ def depthwise_conv2d_backward(x, kernel, grad, strides=(1, 1), padding="valid", 
     xp = np.pad(x, ((0, 0), ph, pw, (0, 0)))
     dxp = np.zeros_like(xp)
     dk = np.zeros_like(kernel)
-    for ky in range(kh):
+    for ky in range(kh if oh > 0 and ow > 0 else 0):
         for kx in range(kw):
             _tap(dxp, ky, kx, oh, ow, strides, dilation)[...] += np.einsum("nhwcm,cm->nhwc", g5, kernel[ky, kx])
             dk[ky, kx] = np.einsum("nhwc,nhwcm->cm", _tap(xp, ky, kx, oh, ow, strides, dilation), g5)

@@ -9,6 +9,8 @@ import difflib
 import inspect
 import re
 
+import math
+
 import numpy as np
 
 from kernn.variables import Variable
@@ -227,7 +229,14 @@ class Layer:
         from kernn import constraints, initializers, regularizers
         shape = standardize_shape(() if shape is None else shape)
         init = initializers.get("glorot_uniform" if initializer is None else initializer)
-        value = np.asarray(init(shape, dtype="float32"), dtype=np.float32)
+        too_big = (f"Layer '{self.name}' cannot allocate its weight '{name or 'variable'}' of shape {shape} "
+                   f"({math.prod(shape)} values)")
+        if math.prod(shape) > 2**62 // 8:  # NumPy would refuse with a message naming neither
+            raise MemoryError(too_big)
+        try:
+            value = np.asarray(init(shape, dtype="float32"), dtype=np.float32)
+        except MemoryError as e:
+            raise MemoryError(f"{too_big}: {e}") from None
         if value.shape != shape:
             value = np.broadcast_to(value, shape)
         name = name or "variable"

@@ -19,7 +19,7 @@ class InputChecks:
         else:
             sw = None if sample_weight is None else np.ascontiguousarray(np.asarray(sample_weight, dtype=np.float32))
         for a in (x if isinstance(x, list) else [x]):
-            if a.ndim == 0:
+            if a is None or a.ndim == 0:
                 raise ValueError(f"Expected `x` to be an array with a batch axis. Received: x={a!r}")
         da.check_cardinality(x=x, y=y, sample_weight=sw)
         if class_weight is not None:

@@ -301,8 +301,13 @@ class Trainer(GraphTrainer, InputChecks):
                 self_inner.exhausted = getattr(batches, "exhausted", False)
         return first[0], _Chain()
 
-    def _setup_data(self, x, y, sample_weight, batch_size, shuffle, steps, class_weight=None):
+    def _setup_data(self, x, y, sample_weight, batch_size, shuffle, steps, class_weight=None, steps_name="steps"):
         """(batches, array x or None)."""
+        for name, value, least in (("batch_size", batch_size, 1), (steps_name, steps, 0)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+                                      or value < least):
+                raise ValueError(f"Expected `{name}` to be {'a positive' if least else 'a non-negative'} integer "
+                                 f"or None. Received: {name}={value!r}")
         if da.is_sequence_like(x) or da.is_batch_stream(x):
             if y is not None:
                 raise ValueError("`y` argument is not supported when using a generator or a Sequence as input "
@@ -358,7 +363,7 @@ class Trainer(GraphTrainer, InputChecks):
         self._assert_compiled("fit")
         from kernn.utils.random import new_rng
         batches, arrays, _ = self._setup_data(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
-                                              class_weight)
+                                              class_weight, steps_name="steps_per_epoch")
         val = None
         if arrays is not None:
             x, y, sw = arrays

@@ -28,3 +28,11 @@ def out_array(out, shape, fn):
     return out
 
 
+
+
+def as_real(value, name, fn):
+    """`value` (a real number or a 0-d real array) as a Python float, else TypeError naming it."""
+    if isinstance(value, (int, float, np.integer, np.floating)) or (
+            isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "biuf"):
+        return float(value)
+    raise TypeError(f"{fn}: {name} must be a real number. Received: {name}={value!r}")

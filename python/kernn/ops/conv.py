@@ -6,6 +6,8 @@ for 1-D. Kernels use Keras's layouts: Conv2D (kh, kw, in / groups, filters), Con
 (k, in / groups, filters), DepthwiseConv2D (kh, kw, in, depth_multiplier), Conv2DTranspose
 (kh, kw, filters, in), Conv1DTranspose (k, filters, in).
 """
+import math
+
 import numpy as np
 
 from kernn import _core
@@ -15,22 +17,46 @@ _PADDING = {"valid": 0, "same": 1, "causal": 2}
 _ACTIVATIONS = {None: 0, "linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
 
 
+_MAX_SIZE = 2**62  # larger sizes overflow the 64-bit index arithmetic of the kernels
+
+
 def _tuple(value, n, name, fn, minimum=1):
     """An int or a sequence of n ints, each >= minimum, as a tuple (Keras's standardize_tuple)."""
     if isinstance(value, (int, np.integer)):
         out = (int(value),) * n
     else:
+        message = f"{fn}: {name} must be an integer or a tuple of {n} integers. Received: {name}={value!r}"
         try:
-            out = tuple(int(v) for v in value)
-        except (TypeError, ValueError):
-            raise TypeError(f"{fn}: {name} must be an integer or a tuple of {n} integers. "
-                            f"Received: {name}={value!r}") from None
+            out = tuple(value)
+        except TypeError:
+            raise TypeError(message) from None
+        if isinstance(value, str) or not all(isinstance(v, (int, np.integer)) for v in out):
+            raise TypeError(message)
         if len(out) != n:
-            raise ValueError(f"{fn}: {name} must be an integer or a tuple of {n} integers. "
-                             f"Received: {name}={value!r}")
+            raise ValueError(message)
+        out = tuple(int(v) for v in out)
     if any(v < minimum for v in out):
         raise ValueError(f"{fn}: every value of {name} must be >= {minimum}. Received: {name}={value!r}")
+    if any(v > _MAX_SIZE for v in out):
+        raise ValueError(f"{fn}: every value of {name} must be <= 2**62. Received: {name}={value!r}")
     return out
+
+
+def _fits(fn, sizes, kernel, strides, dilation, kernel_name="kernel size"):
+    """ValueError when an axis's geometry would overflow the kernels' 64-bit sizes (absurd strides,
+    dilations or inputs); Python's integers do not overflow, so this is checked here."""
+    for n, k, s, d in zip(sizes, kernel, strides, dilation):
+        if (n + 2) * s + 3 * ((k - 1) * d + 1) + 2 > _MAX_SIZE:
+            raise ValueError(f"{fn}: the geometry overflows 64-bit sizes. Received: input size {n}, {kernel_name} "
+                             f"{k}, strides={tuple(strides)}, dilation_rate={tuple(dilation)}")
+
+
+def _check_output_size(shape, fn, **received):
+    """MemoryError naming the arguments when an output of `shape` float32 needs more than 2**62 bytes."""
+    if math.prod(shape) * 4 > _MAX_SIZE:
+        args = ", ".join(f"{k}={v!r}" for k, v in received.items())
+        raise MemoryError(f"{fn}: the output of shape {tuple(shape)} would need {math.prod(shape) * 4} bytes. "
+                          f"Received: {args}")
 
 
 def _padding(padding, fn, allow_causal=False):
@@ -43,7 +69,7 @@ def _padding(padding, fn, allow_causal=False):
 
 
 def _activation(activation, fn):
-    if activation not in _ACTIVATIONS:
+    if not isinstance(activation, (str, type(None))) or activation not in _ACTIVATIONS:
         raise ValueError(f"{fn}: activation must be one of None, 'linear', 'relu', 'sigmoid', 'tanh'. "
                          f"Received: activation={activation!r}")
     return _ACTIVATIONS[activation]
@@ -77,6 +103,7 @@ def _conv_geometry(fn, x, kernel, strides, padding, dilation_rate, groups, allow
     sh, sw = _tuple(strides, 2, "strides", fn)
     dh, dw = _tuple(dilation_rate, 2, "dilation_rate", fn)
     pad = _padding(padding, fn, allow_causal)
+    _fits(fn, x.shape[1:3], (kh, kw), (sh, sw), (dh, dw))
     return _core.conv_geometry(*x.shape, kh, kw, filters, sh, sw, dh, dw, pad, groups)
 
 
@@ -264,6 +291,7 @@ def _transpose_geometry(fn, x, kernel, strides, padding, output_padding, dilatio
             raise ValueError(f"{fn}: output_padding must be smaller than strides. "
                              f"Received: output_padding={output_padding!r}, strides={strides!r}")
     pad = _padding(padding, fn)
+    _fits(fn, x.shape[1:3], (kh, kw), (sh, sw), (dh, dw))
     return _core.conv_transpose_geometry(*x.shape, kh, kw, filters, sh, sw, dh, dw, pad, oph, opw)
 
 
@@ -277,6 +305,7 @@ def conv2d_transpose(x, kernel, bias=None, *, strides=1, padding="valid", output
     kernel = as_float32(kernel, "kernel", fn)
     g = _transpose_geometry(fn, x, kernel, strides, padding, output_padding, dilation_rate)
     act = _activation(activation, fn)
+    _check_output_size(_in_shape(g), fn, strides=strides, dilation_rate=dilation_rate)
     y = np.empty(_in_shape(g), np.float32)
     _core.conv2d_transpose_forward(g, _c(x), _c(kernel), _bias(bias, kernel.shape[2], fn), act, y)
     return y
@@ -341,11 +370,27 @@ def conv1d_transpose_backward(x, kernel, grad, *, strides=1, padding="valid", ou
 
 # ---- resizing: padding, cropping, up-sampling ---------------------------------------------
 
+def _pairs(value, name, fn):
+    """((top, bottom), (left, right)) from an int, 2 ints or 2 pairs of ints, each >= 0 (Keras's rule)."""
+    if isinstance(value, (int, np.integer)):
+        return (_tuple(value, 2, name, fn, 0),) * 2
+    try:
+        hw = tuple(value)
+    except TypeError:
+        hw = ()
+    if len(hw) != 2 or isinstance(value, str):
+        raise ValueError(f"{fn}: {name} must be an integer, a tuple of 2 integers or a tuple of 2 tuples of 2 "
+                         f"integers. Received: {name}={value!r}")
+    return tuple(_tuple(v, 2, name, fn, 0) for v in hw)
+
+
 def zero_padding2d(x, padding):
     """Zero-pads (batch, h, w, c) by ((top, bottom), (left, right))."""
     x = as_float32(x, "x", "zero_padding2d")
     _rank(x, 4, "x", "zero_padding2d", "(batch, height, width, channels)")
-    (t, b), (lft, r) = padding
+    (t, b), (lft, r) = _pairs(padding, "padding", "zero_padding2d")
+    _check_output_size((x.shape[0], x.shape[1] + t + b, x.shape[2] + lft + r, x.shape[3]), "zero_padding2d",
+                       padding=padding)
     return np.pad(x, ((0, 0), (t, b), (lft, r), (0, 0)))
 
 
@@ -353,7 +398,7 @@ def cropping2d(x, cropping):
     """Crops ((top, bottom), (left, right)) off (batch, h, w, c)."""
     x = as_float32(x, "x", "cropping2d")
     _rank(x, 4, "x", "cropping2d", "(batch, height, width, channels)")
-    (t, b), (lft, r) = cropping
+    (t, b), (lft, r) = _pairs(cropping, "cropping", "cropping2d")
     if t + b > x.shape[1] or lft + r > x.shape[2]:
         raise ValueError(f"cropping2d: cropping {cropping!r} removes more than the input has "
                          f"(input shape {x.shape})")
@@ -366,6 +411,7 @@ def upsampling2d(x, size, interpolation="nearest"):
     x = as_float32(x, "x", fn)
     _rank(x, 4, "x", fn, "(batch, height, width, channels)")
     sh, sw = _tuple(size, 2, "size", fn)
+    _check_output_size((x.shape[0], x.shape[1] * sh, x.shape[2] * sw, x.shape[3]), fn, size=size)
     if interpolation not in ("nearest", "bilinear"):
         raise ValueError(f"{fn}: interpolation must be 'nearest' or 'bilinear'. "
                          f"Received: interpolation={interpolation!r}")

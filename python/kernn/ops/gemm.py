@@ -2,10 +2,11 @@
 import numpy as np
 
 from kernn import _core
-from kernn.ops._common import as_float32, out_array
+from kernn.ops._common import as_float32, as_real, out_array
 
 _GEMM_ACTIVATIONS = {None: 0, "linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3}
 _F32 = np.dtype(np.float32)
+_SCALARS = (float, int)
 
 
 def _as_3d(arr, batch_shape, rows, cols):
@@ -48,7 +49,7 @@ def matmul(a, b, *, transpose_a=False, transpose_b=False, alpha=1.0, beta=0.0, o
     """
     fn = "matmul"
     if (type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2
-            and a.dtype == _F32 and b.dtype == _F32):
+            and a.dtype == _F32 and b.dtype == _F32 and type(alpha) in _SCALARS and type(beta) in _SCALARS):
         # fast path for 2-D float32 operands (every Dense step): no broadcasting machinery
         am = a.T if transpose_a else a
         bm = b.T if transpose_b else b
@@ -73,7 +74,8 @@ def matmul(a, b, *, transpose_a=False, transpose_b=False, alpha=1.0, beta=0.0, o
             raise ValueError(
                 f"{fn}: {name} must have at least 2 dimensions. Received: {name}.shape={arr.shape}"
             )
-    if activation not in _GEMM_ACTIVATIONS:
+    alpha, beta = as_real(alpha, "alpha", fn), as_real(beta, "beta", fn)
+    if not isinstance(activation, (str, type(None))) or activation not in _GEMM_ACTIVATIONS:
         raise ValueError(
             f"{fn}: activation must be one of None, 'linear', 'relu', 'sigmoid', 'tanh'. "
             f"Received: activation={activation!r}"

@@ -96,6 +96,13 @@ def sparse_categorical_crossentropy(labels, y_pred, *, from_logits=False):
             raise ValueError(f"{fn}: labels must be whole numbers. Received: label={labels[bad].flat[0].item()!r}")
     elif labels.dtype.kind not in "biu":
         raise TypeError(f"{fn}: labels must be integers. Received: labels.dtype={labels.dtype}")
+    if labels.dtype.kind in "uf" and labels.size:  # values that int64 cannot hold would wrap around
+        n = y_pred.shape[-1]
+        out = (labels < 0) | (labels >= n)
+        if out.any():
+            i = int(np.flatnonzero(out.reshape(-1))[0])
+            raise ValueError(f"{fn}: label {labels.reshape(-1)[i].item()!r} (at position {i}) is out of range for {n} "
+                             f"classes; labels must be in [0, {n})")
     return _run("sparse", np.ascontiguousarray(labels, dtype=np.int64).reshape(-1), y_pred, from_logits, fn)
 
 

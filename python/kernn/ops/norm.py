@@ -1,8 +1,10 @@
 """Normalization kernels over the last (channel) axis: batch and layer normalization."""
+import math
+
 import numpy as np
 
 from kernn import _core
-from kernn.ops._common import as_float32
+from kernn.ops._common import as_float32, as_real
 from kernn.ops.conv import _c
 
 
@@ -10,7 +12,7 @@ def _rows(x, fn):
     if x.ndim < 1:
         raise ValueError(f"{fn}: x must have at least 1 dimension. Received: x.shape={x.shape}")
     c = x.shape[-1]
-    return _c(x).reshape(-1, c), c
+    return _c(x).reshape(math.prod(x.shape[:-1]), c), c
 
 
 def _vec(v, c, name, fn, required=False):
@@ -37,7 +39,7 @@ def batch_norm_train(x, gamma=None, beta=None, epsilon=1e-3):
     x2, c = _rows(x, fn)
     y = np.empty(x2.shape, np.float32)
     mean, var = np.empty(c, np.float32), np.empty(c, np.float32)
-    _core.batch_norm_forward_train(x2, _vec(gamma, c, "gamma", fn), _vec(beta, c, "beta", fn), float(epsilon), y,
+    _core.batch_norm_forward_train(x2, _vec(gamma, c, "gamma", fn), _vec(beta, c, "beta", fn), as_real(epsilon, "epsilon", fn), y,
                                    mean, var)
     return y.reshape(x.shape), mean, var
 
@@ -50,7 +52,7 @@ def batch_norm_inference(x, moving_mean, moving_variance, gamma=None, beta=None,
     y = np.empty(x2.shape, np.float32)
     _core.batch_norm_forward_inference(x2, _vec(gamma, c, "gamma", fn), _vec(beta, c, "beta", fn),
                                        _vec(moving_mean, c, "moving_mean", fn, True),
-                                       _vec(moving_variance, c, "moving_variance", fn, True), float(epsilon), y)
+                                       _vec(moving_variance, c, "moving_variance", fn, True), as_real(epsilon, "epsilon", fn), y)
     return y.reshape(x.shape)
 
 
@@ -64,9 +66,9 @@ def batch_norm_backward(x, grad, mean, variance, gamma=None, epsilon=1e-3):
     x2, c = _rows(x, fn)
     dx = np.empty(x2.shape, np.float32)
     dgamma, dbeta = np.empty(c, np.float32), np.empty(c, np.float32)
-    _core.batch_norm_backward(x2, _c(grad).reshape(-1, c), _vec(gamma, c, "gamma", fn),
+    _core.batch_norm_backward(x2, _c(grad).reshape(x2.shape), _vec(gamma, c, "gamma", fn),
                               _vec(mean, c, "mean", fn, True), _vec(variance, c, "variance", fn, True),
-                              float(epsilon), dx, dgamma, dbeta)
+                              as_real(epsilon, "epsilon", fn), dx, dgamma, dbeta)
     return dx.reshape(x.shape), dgamma, dbeta
 
 
@@ -77,7 +79,7 @@ def layer_norm(x, gamma=None, beta=None, epsilon=1e-3):
     x2, c = _rows(x, fn)
     y = np.empty(x2.shape, np.float32)
     mean, rstd = np.empty(x2.shape[0], np.float32), np.empty(x2.shape[0], np.float32)
-    _core.layer_norm_forward(x2, _vec(gamma, c, "gamma", fn), _vec(beta, c, "beta", fn), float(epsilon), y, mean,
+    _core.layer_norm_forward(x2, _vec(gamma, c, "gamma", fn), _vec(beta, c, "beta", fn), as_real(epsilon, "epsilon", fn), y, mean,
                              rstd)
     return y.reshape(x.shape), mean, rstd
 
@@ -92,6 +94,6 @@ def layer_norm_backward(x, grad, mean, rstd, gamma=None):
     x2, c = _rows(x, fn)
     dx = np.empty(x2.shape, np.float32)
     dgamma, dbeta = np.empty(c, np.float32), np.empty(c, np.float32)
-    _core.layer_norm_backward(x2, _c(grad).reshape(-1, c), _vec(gamma, c, "gamma", fn),
+    _core.layer_norm_backward(x2, _c(grad).reshape(x2.shape), _vec(gamma, c, "gamma", fn),
                               _c(as_float32(mean, "mean", fn)), _c(as_float32(rstd, "rstd", fn)), dx, dgamma, dbeta)
     return dx.reshape(x.shape), dgamma, dbeta

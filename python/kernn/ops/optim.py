@@ -8,6 +8,7 @@ clipping and constraints are the Python optimizer's work, done before or after.
 import numpy as np
 
 from kernn import _core
+from kernn.ops._common import as_float32, as_real
 
 
 def _unwrap(a):
@@ -44,7 +45,7 @@ def _check_grads(grads, params, fn):
         raise ValueError(f"{fn}: grads has {len(grads)} arrays but params has {len(params)}")
     out = []
     for i, (g, p) in enumerate(zip(grads, params)):
-        g = np.ascontiguousarray(_unwrap(g), dtype=np.float32)
+        g = np.asarray(as_float32(_unwrap(g), f"grads[{i}]", fn), order="C")  # ascontiguousarray makes 0-d 1-d
         if g.shape != p.shape:
             raise ValueError(f"{fn}: grads[{i}] has shape {g.shape} but params[{i}] has shape {p.shape}")
         out.append(g)
@@ -72,12 +73,16 @@ def _apply(kind, fn, params, grads, slots, *, learning_rate, momentum=0.0, beta_
     array (dtype, contiguity, shapes, naming the index), so plain lists of arrays go straight
     there, and only a refused call (or Variables, tuples, float64 gradients ...) takes the
     Python path that converts what it can and explains the rest."""
+    if isinstance(step, float) and step.is_integer():
+        step = int(step)
+    if not isinstance(step, (int, np.integer)) or not 1 <= step <= 2**62:
+        raise ValueError(f"{fn}: step is the 1-based iteration and must be an integer >= 1. Received: step={step!r}")
     step = int(step)
-    if step < 1:
-        raise ValueError(f"{fn}: step is the 1-based iteration and must be >= 1. Received: step={step}")
-    hyper = (float(learning_rate), float(momentum), float(beta_1), float(beta_2), float(epsilon), float(rho),
-             bool(nesterov), bool(amsgrad), bool(centered), step, float(u_t), float(u_t1), float(u_product_t),
-             float(u_product_t1))
+    reals = dict(learning_rate=learning_rate, momentum=momentum, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
+                 rho=rho, u_t=u_t, u_t1=u_t1, u_product_t=u_product_t, u_product_t1=u_product_t1)
+    r = {name: as_real(value, name, fn) for name, value in reals.items()}
+    hyper = (r["learning_rate"], r["momentum"], r["beta_1"], r["beta_2"], r["epsilon"], r["rho"], bool(nesterov),
+             bool(amsgrad), bool(centered), step, r["u_t"], r["u_t1"], r["u_product_t"], r["u_product_t1"])
     pad = [None] * (3 - len(slots))
     if _is_array_list(params) and _is_array_list(grads) and all(
             (arrays is None) if not needed else _is_array_list(arrays) for _, arrays, needed in slots):
@@ -95,7 +100,7 @@ def _apply(kind, fn, params, grads, slots, *, learning_rate, momentum=0.0, beta_
 def sgd_update(params, grads, velocities, *, learning_rate, momentum, nesterov):
     """SGD: v = momentum * v - lr * g; p += v (nesterov: p += momentum * v - lr * g);
     without momentum p -= lr * g (velocities None)."""
-    _apply("sgd", "sgd_update", params, grads, [("velocities", velocities, float(momentum) != 0.0)],
+    _apply("sgd", "sgd_update", params, grads, [("velocities", velocities, as_real(momentum, "momentum", "sgd_update") != 0.0)],
            learning_rate=learning_rate, momentum=momentum, nesterov=nesterov)
 
 
@@ -111,7 +116,7 @@ def rmsprop_update(params, grads, velocities, momentums, average_grads, *, learn
     """RMSprop (Keras 3): v = rho v + (1 - rho) g^2; [a = rho a + (1 - rho) g, denominator
     v - a^2 + eps, else v + eps]; inc = lr g / sqrt(denominator); [m = momentum m + inc; p -= m] else p -= inc."""
     _apply("rmsprop", "rmsprop_update", params, grads,
-           [("velocities", velocities, True), ("momentums", momentums, float(momentum) > 0.0),
+           [("velocities", velocities, True), ("momentums", momentums, as_real(momentum, "momentum", "rmsprop_update") > 0.0),
             ("average_grads", average_grads, bool(centered))],
            learning_rate=learning_rate, rho=rho, momentum=momentum, epsilon=epsilon, centered=centered)
 

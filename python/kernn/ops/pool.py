@@ -7,7 +7,7 @@ import numpy as np
 
 from kernn import _core
 from kernn.ops._common import as_float32
-from kernn.ops.conv import _c, _padding, _rank, _tuple
+from kernn.ops.conv import _c, _fits, _padding, _rank, _tuple
 
 _MODES = {"max": 0, "average": 1}
 
@@ -16,13 +16,14 @@ def _geometry(fn, x, pool_size, strides, padding):
     _rank(x, 4, "x", fn, "(batch, height, width, channels)")
     ph, pw = _tuple(pool_size, 2, "pool_size", fn)
     sh, sw = (ph, pw) if strides is None else _tuple(strides, 2, "strides", fn)
+    _fits(fn, x.shape[1:3], (ph, pw), (sh, sw), (1, 1), "pool_size")
     return _core.pool_geometry(*x.shape, ph, pw, sh, sw, _padding(padding, fn))
 
 
 def pool2d(x, pool_size, strides=None, padding="valid", mode="max"):
     """Max or average pooling of (batch, h, w, c). strides default to pool_size (Keras)."""
     fn = f"{mode}_pool2d"
-    if mode not in _MODES:
+    if not isinstance(mode, str) or mode not in _MODES:
         raise ValueError(f"pool2d: mode must be 'max' or 'average'. Received: mode={mode!r}")
     x = as_float32(x, "x", fn)
     g = _geometry(fn, x, pool_size, strides, padding)
@@ -34,7 +35,7 @@ def pool2d(x, pool_size, strides=None, padding="valid", mode="max"):
 def pool2d_backward(x, grad, pool_size, strides=None, padding="valid", mode="max"):
     """Gradient of `pool2d` with respect to x: max routes to the first maximum of each window."""
     fn = f"{mode}_pool2d_backward"
-    if mode not in _MODES:
+    if not isinstance(mode, str) or mode not in _MODES:
         raise ValueError(f"pool2d_backward: mode must be 'max' or 'average'. Received: mode={mode!r}")
     x = as_float32(x, "x", fn)
     grad = as_float32(grad, "grad", fn)

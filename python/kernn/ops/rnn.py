@@ -85,6 +85,8 @@ def _forward(fn, x, kernel, recurrent_kernel, bias, initial_state, mask, dropout
             c0 = _array(fn, "initial_state[1]", states[1], (batch, units), f"batch={batch} and units={units}")
     if mask is not None:
         m = np.asarray(mask)
+        if m.dtype.kind not in "biuf":
+            raise TypeError(f"{fn}: mask must hold booleans or numbers. Received: mask.dtype={m.dtype}")
         if m.shape != (batch, steps):
             raise ValueError(f"{fn}: mask has shape {m.shape} but x of shape {x.shape} needs ({batch}, {steps})")
         mask = np.ascontiguousarray(m != 0, dtype=np.uint8) if m.dtype != np.uint8 else np.ascontiguousarray(m)
@@ -260,11 +262,22 @@ def embedding_lookup(indices, embeddings):
     table = np.ascontiguousarray(as_float32(embeddings, "embeddings", fn))
     if table.ndim != 2:
         raise ValueError(f"{fn}: embeddings must be 2-D (vocab, dim). Received: embeddings.shape={table.shape}")
+    idx = _indices(indices, fn, table.shape[0])
+    flat = np.ascontiguousarray(idx.reshape(-1), dtype=np.int64)
+    return _core.embedding_forward(flat, table).reshape(idx.shape + (table.shape[1],))
+
+
+def _indices(indices, fn, vocab):
     idx = np.asarray(indices)
     if idx.dtype.kind not in "iub" and not (idx.dtype.kind == "f" and np.all(np.mod(idx, 1) == 0)):
         raise TypeError(f"{fn}: indices must be integers. Received: indices.dtype={idx.dtype}")
-    flat = np.ascontiguousarray(idx.reshape(-1), dtype=np.int64)
-    return _core.embedding_forward(flat, table).reshape(idx.shape + (table.shape[1],))
+    if idx.dtype.kind in "uf" and idx.size:  # values that int64 cannot hold would wrap around
+        out = (idx < 0) | (idx >= vocab)
+        if out.any():
+            i = int(np.flatnonzero(out.reshape(-1))[0])
+            raise ValueError(f"{fn}: index {idx.reshape(-1)[i].item()!r} at position {i} is outside the vocabulary "
+                             f"[0, {vocab})")
+    return idx
 
 
 def embedding_grad(indices, grad, grad_table):
@@ -272,7 +285,15 @@ def embedding_grad(indices, grad, grad_table):
 
     Repeated indices sum their rows, in index order (deterministic for any thread count).
     """
-    idx = np.ascontiguousarray(np.asarray(indices).reshape(-1), dtype=np.int64)
-    g = np.ascontiguousarray(as_float32(grad, "grad", "embedding_backward")).reshape(idx.size, -1)
-    _core.embedding_backward(idx, g, grad_table)
+    fn = "embedding_backward"
+    if not (isinstance(grad_table, np.ndarray) and grad_table.dtype == np.float32 and grad_table.ndim == 2):
+        raise TypeError(f"{fn}: grad_table must be a 2-D float32 numpy array (vocab, dim), updated in place. "
+                        f"Received: {type(grad_table).__name__} of shape {np.shape(grad_table)}")
+    idx = _indices(indices, fn, grad_table.shape[0])
+    g = as_float32(grad, "grad", fn)
+    if g.shape != idx.shape + grad_table.shape[1:]:
+        raise ValueError(f"{fn}: grad has shape {g.shape} but indices of shape {idx.shape} and grad_table of shape "
+                         f"{grad_table.shape} need {idx.shape + grad_table.shape[1:]}")
+    _core.embedding_backward(np.ascontiguousarray(idx.reshape(-1), dtype=np.int64),
+                             np.ascontiguousarray(g).reshape(idx.size, grad_table.shape[1]), grad_table)
     return grad_table
