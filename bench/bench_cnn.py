@@ -1,8 +1,9 @@
 """End-to-end CNN workloads E2 and E5 (shared/bench/WORKLOADS.md): one training epoch,
 kernn vs the same model written for PyTorch (idiomatic nn.Module, a plain loop over the same
-arrays), batch 32, Adam, shuffled.
+arrays) and for Keras 3 on its torch backend (the same Keras code as kernn's), batch 32,
+Adam, shuffled; each peer when installed.
 
-    python bench/bench_cnn.py [--epochs 2] [--only E2]
+    python bench/bench_cnn.py [--epochs 2] [--only E2] [--skip-keras]
 
 E2: digits as 8x8x1 images, Conv2D(32,3,same,relu) -> Conv2D(64,3,same,relu) -> MaxPooling2D(2)
     -> Flatten -> Dense(10, softmax). E5: 4,096 images 28x28x1 (synthetic blobs when no data
@@ -21,7 +22,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
 import kernn  # noqa: E402
-from kernn import layers  # noqa: E402
 
 
 def digits():
@@ -39,18 +39,32 @@ def blobs(n=4096, seed=0):
     return img[..., None]
 
 
-def kernn_model(wid):
+def keras_like_model(lib, wid):
+    """kernn and Keras share the code."""
+    L = lib.layers
     if wid == "E2":
-        m = kernn.Sequential([kernn.Input(shape=(8, 8, 1)), layers.Conv2D(32, 3, padding="same", activation="relu"),
-                              layers.Conv2D(64, 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
-                              layers.Flatten(), layers.Dense(10, activation="softmax")])
+        m = lib.Sequential([L.Input(shape=(8, 8, 1)), L.Conv2D(32, 3, padding="same", activation="relu"),
+                            L.Conv2D(64, 3, padding="same", activation="relu"), L.MaxPooling2D(2),
+                            L.Flatten(), L.Dense(10, activation="softmax")])
         m.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     else:
-        m = kernn.Sequential([kernn.Input(shape=(28, 28, 1)), layers.Conv2D(16, 3, padding="same", activation="relu"),
-                              layers.MaxPooling2D(), layers.Conv2D(8, 3, padding="same", activation="relu"),
-                              layers.UpSampling2D(), layers.Conv2D(1, 3, padding="same", activation="sigmoid")])
+        m = lib.Sequential([L.Input(shape=(28, 28, 1)), L.Conv2D(16, 3, padding="same", activation="relu"),
+                            L.MaxPooling2D(), L.Conv2D(8, 3, padding="same", activation="relu"),
+                            L.UpSampling2D(), L.Conv2D(1, 3, padding="same", activation="sigmoid")])
         m.compile(optimizer="adam", loss="binary_crossentropy")
     return m
+
+
+def keras_like_epochs(lib, wid, x, y, epochs):
+    """Median seconds per epoch after the first, and the last loss."""
+    model = keras_like_model(lib, wid)
+    times, loss = [], None
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        h = model.fit(x, y, epochs=1, batch_size=32, shuffle=True, verbose=0)
+        times.append(time.perf_counter() - t0)
+        loss = h.history["loss"][-1]
+    return float(np.median(times[1:] if len(times) > 1 else times)), float(loss)
 
 
 def torch_epoch_fn(torch, wid, x, y):
@@ -86,9 +100,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--only", default=None, help="E2 or E5")
+    ap.add_argument("--skip-keras", action="store_true")
     args = ap.parse_args()
     torch = common.try_import_torch()
-    print(common.machine_line())
+    keras = None if args.skip_keras else common.try_import_keras()
+    print(common.machine_line() + (f" | PyTorch {torch.__version__}" if torch else " | PyTorch not installed")
+          + (f" | Keras {keras.__version__} ({keras.backend.backend()})" if keras else " | Keras not run"))
     rows = []
     for wid in ("E2", "E5"):
         if args.only and wid not in args.only.split(","):
@@ -98,14 +115,7 @@ def main():
         else:
             x = blobs()
             y = x
-        model = kernn_model(wid)
-        times, loss = [], None
-        for _ in range(args.epochs):
-            t0 = time.perf_counter()
-            h = model.fit(x, y, epochs=1, batch_size=32, shuffle=True, verbose=0)
-            times.append(time.perf_counter() - t0)
-            loss = h.history["loss"][-1]
-        k_s = float(np.median(times[1:] if len(times) > 1 else times))
+        k_s, loss = keras_like_epochs(kernn, wid, x, y, args.epochs)
         row = [wid, f"{k_s:.2f}", f"{loss:.4f}"]
         if torch is not None:
             common.settle()
@@ -117,10 +127,16 @@ def main():
                 ttimes.append(time.perf_counter() - t0)
             t_s = float(np.median(ttimes[1:] if len(ttimes) > 1 else ttimes))
             row += [f"{t_s:.2f}", f"{tloss:.4f}", f"{k_s / t_s:.2f}x"]
+        if keras is not None:
+            common.settle()
+            r_s, rloss = keras_like_epochs(keras, wid, x, y, args.epochs)
+            row += [f"{r_s:.2f}", f"{rloss:.4f}", f"{k_s / r_s:.2f}x"]
         rows.append(row)
     header = ["id", "kernn s/epoch", "kernn loss"]
     if torch is not None:
         header += ["PyTorch s/epoch", "PyTorch loss", "kernn / PyTorch time"]
+    if keras is not None:
+        header += ["Keras s/epoch", "Keras loss", "kernn / Keras time"]
     common.print_table(header, rows)
 
 

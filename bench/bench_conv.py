@@ -1,9 +1,10 @@
-"""Convolution workloads C1-C7 (shared/bench/WORKLOADS.md): kernn vs PyTorch (channels_last).
+"""Convolution workloads C1-C7 (shared/bench/WORKLOADS.md): kernn vs PyTorch (channels_last)
+and Keras 3's Conv2D/DepthwiseConv2D on its torch backend, each peer when installed.
 
-    python bench/bench_conv.py [--reps 7] [--isa avx2] [--only C2,C3]
+    python bench/bench_conv.py [--reps 7] [--isa avx2] [--only C2,C3] [--skip-keras]
 
 Forward alone and forward + backward (input, kernel and bias gradients). Prints median ms,
-forward GFLOP/s and % of the measured FMA peak, and PyTorch's time over kernn's (> 1 means
+forward GFLOP/s and % of the measured FMA peak, and each peer's time over kernn's (> 1 means
 kernn is faster), measured alternately in this one process.
 """
 import argparse
@@ -68,18 +69,45 @@ def torch_fns(torch, x, k, b, g, stride, padding, dilation, groups):
     return fwd, step
 
 
+def keras_fns(keras, torch, x, k, b, g, stride, padding, dilation, groups):
+    """Keras's own layer with the same weights, NHWC in and out."""
+    if groups == x.shape[3] and groups > 1:
+        layer = keras.layers.DepthwiseConv2D(k.shape[0], strides=stride, padding=padding, dilation_rate=dilation)
+        weights = [k.reshape(k.shape[0], k.shape[1], x.shape[3], -1), b]
+    else:
+        layer = keras.layers.Conv2D(k.shape[3], k.shape[0], strides=stride, padding=padding, dilation_rate=dilation,
+                                    groups=groups)
+        weights = [k, b]
+    layer.build(x.shape)
+    layer.set_weights(weights)
+    tx, tg = torch.from_numpy(x), torch.from_numpy(g)
+    xr = tx.clone().requires_grad_()
+    params = [xr] + [v.value for v in layer.trainable_variables]
+
+    def fwd():
+        with torch.no_grad():
+            layer(tx)
+
+    def step():
+        torch.autograd.grad(layer(xr), params, grad_outputs=tg)
+    return fwd, step
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--isa", choices=["scalar", "avx2", "avx512"], default=None)
     ap.add_argument("--only", default=None, help="comma-separated workload ids, e.g. C2,C3")
+    ap.add_argument("--skip-keras", action="store_true")
     args = ap.parse_args()
     if args.isa:
         kernn._core.set_max_isa(args.isa)
     torch = common.try_import_torch()
+    keras = None if args.skip_keras or torch is None else common.try_import_keras()
     peak = common.peak_gflops()
-    print(common.machine_line())
+    print(common.machine_line() + (f" | PyTorch {torch.__version__}" if torch else " | PyTorch not installed")
+          + (f" | Keras {keras.__version__} ({keras.backend.backend()})" if keras else " | Keras not run"))
     print(f"measured FMA peak: {peak:.1f} GFLOP/s ({kernn.isa()}, {kernn.get_num_threads()} threads)")
     rng = np.random.default_rng(0)
     rows, data = [], []
@@ -97,6 +125,8 @@ def main():
         if torch is not None:
             tf, ts = torch_fns(torch, x, k, b, g, s, padding, d, groups)
             fwd_fns["torch"], step_fns["torch"] = tf, ts
+        if keras is not None:
+            fwd_fns["keras"], step_fns["keras"] = keras_fns(keras, torch, x, k, b, g, s, padding, d, groups)
         tf_ = common.compare(fwd_fns, reps=args.reps, rounds=args.rounds)
         tb_ = common.compare(step_fns, reps=args.reps, rounds=args.rounds)
         row = [wid, f"{tf_['kernn'] * 1e3:.2f}", f"{flops / tf_['kernn']:.1f}", f"{100 * flops / tf_['kernn'] / peak:.0f}%",
@@ -104,12 +134,16 @@ def main():
         if torch is not None:
             row += [f"{flops / tf_['torch']:.1f}", f"{tf_['torch'] / tf_['kernn']:.2f}x",
                     f"{tb_['torch'] / tb_['kernn']:.2f}x"]
+        if keras is not None:
+            row += [f"{tf_['keras'] / tf_['kernn']:.2f}x", f"{tb_['keras'] / tb_['kernn']:.2f}x"]
         rows.append(row)
         data.append({"id": wid, "gflop_forward": flops, **{f"{p}_forward_s": v for p, v in tf_.items()},
                      **{f"{p}_step_s": v for p, v in tb_.items()}})
     header = ["id", "fwd ms", "fwd GFLOP/s", "% peak", "fwd+bwd ms"]
     if torch is not None:
         header += ["PyTorch fwd GFLOP/s", "fwd vs PyTorch", "fwd+bwd vs PyTorch"]
+    if keras is not None:
+        header += ["fwd vs Keras", "fwd+bwd vs Keras"]
     common.print_table(header, rows)
     common.save_json("conv", {"machine": common.machine_line(), "peak_gflops": peak, "rows": data})
 
