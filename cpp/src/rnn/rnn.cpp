@@ -102,8 +102,17 @@ Packed pack(const GemmConfig& cfg, int64_t k, int64_t n, const float* b, int64_t
 int64_t packed_size(const GemmConfig& cfg, int64_t k, int64_t n) { return k * ceil_div(n, cfg.nr) * cfg.nr; }
 
 // C (m x B.n, row stride c_rs) = A (m x B.k, row stride a_rs) B + beta C (+ bias), one thread.
+// With `active` (one flag per row, act_rs apart), a tile of MR rows none of which is active
+// (all masked at this step) is skipped: its C rows are left as they were.
 void rows_gemm(const GemmConfig& cfg, const Packed& b, int64_t m, const float* a, int64_t a_rs, float* c,
-               int64_t c_rs, float beta, const float* bias) {
+               int64_t c_rs, float beta, const float* bias, const uint8_t* active = nullptr,
+               int64_t act_rs = 0) {
+  auto tile_active = [&](int64_t i, int64_t mr) {
+    if (!active) return true;
+    for (int64_t r = 0; r < mr; ++r)
+      if (active[(i + r) * act_rs]) return true;
+    return false;
+  };
   const auto gemv = kernel_table().rnn->gemv_packed;
   for (int64_t pc = 0; pc < b.k; pc += b.kc) {
     const int64_t kc = std::min(b.kc, b.k - pc);
@@ -117,6 +126,7 @@ void rows_gemm(const GemmConfig& cfg, const Packed& b, int64_t m, const float* a
       const int64_t nr = std::min<int64_t>(cfg.nr, b.n - q);
       for (int64_t i = 0; i < m; i += cfg.mr) {
         const int64_t mr = std::min<int64_t>(cfg.mr, m - i);
+        if (!tile_active(i, mr)) continue;
         if (mr == 1)  // a lone row: the same sums in the same order, without MR rows of work
           gemv(kc, a + i * a_rs + pc, bp, nr, cfg.nr, c + i * c_rs + q, bt, bias_c ? bias_c + q : nullptr);
         else
@@ -303,20 +313,27 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
       const float* A = Hin + (r0 * S + t) * XW;
       float* Zt = Z + (r0 * S + t) * GU;
       if (tn >= 0 && !x_in_loop) prefetch_rows(Z + (r0 * S + tn) * GU, m, S * GU, GU);
+      // tiles of rows all masked at this step skip their products (their z is never read)
+      const uint8_t* act = in.mask ? in.mask + r0 * S + t : nullptr;
       if (x_in_loop && !gru) {
-        rows_gemm(gc, p_xu, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x);
+        rows_gemm(gc, p_xu, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x, act, S);
       } else if (!gru) {
-        rows_gemm(gc, p_all, m, A, S * XW, Zt, S * GU, 1.0f, nullptr);
+        rows_gemm(gc, p_all, m, A, S * XW, Zt, S * GU, 1.0f, nullptr, act, S);
       } else {
-        if (x_in_loop) rows_gemm(gc, p_x, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x);
-        rows_gemm(gc, p_zr, m, A, S * XW, Zt, S * GU, 1.0f, nullptr);
-        if (after) rows_gemm(gc, p_h, m, A, S * XW, Rh + (r0 * S + t) * U, S * U, 0.0f, rec_bias);
+        if (x_in_loop) rows_gemm(gc, p_x, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x, act, S);
+        rows_gemm(gc, p_zr, m, A, S * XW, Zt, S * GU, 1.0f, nullptr, act, S);
+        if (after) rows_gemm(gc, p_h, m, A, S * XW, Rh + (r0 * S + t) * U, S * U, 0.0f, rec_bias, act, S);
       }
       if (gru && !after) {  // reset before the product: rh = r * hin, then rh U_h
-        for (int64_t b = r0; b < r1; ++b)
-          rk.gru_gates(U, cfg.recurrent_activation, Z + (b * S + t) * GU, Hin + (b * S + t) * XW,
-                       Rh + (b * S + t) * U);
-        rows_gemm(gc, p_h, m, Rh + (r0 * S + t) * U, S * U, Zt + 2 * U, S * GU, 1.0f, nullptr);
+        for (int64_t b = r0; b < r1; ++b) {
+          float* rh = Rh + (b * S + t) * U;
+          if (in.mask && !in.mask[b * S + t]) {  // defined, as the kernel gradient reads every row
+            std::fill(rh, rh + U, 0.0f);
+            continue;
+          }
+          rk.gru_gates(U, cfg.recurrent_activation, Z + (b * S + t) * GU, Hin + (b * S + t) * XW, rh);
+        }
+        rows_gemm(gc, p_h, m, Rh + (r0 * S + t) * U, S * U, Zt + 2 * U, S * GU, 1.0f, nullptr, act, S);
       }
       for (int64_t b = r0; b < r1; ++b) {
         const int64_t row = b * S + t, prow = b * S + tp;
@@ -507,11 +524,12 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
           }
         }
       }
-      // gradient of the recurrent input: dR U^T
+      // gradient of the recurrent input: dR U^T (tiles of rows all masked at this step skipped)
       const float* dRt = dR + (r0 * S + t) * GU;
+      const uint8_t* act = in.mask ? in.mask + r0 * S + t : nullptr;
       if (gru && !after) {
         float* dRH = dHin;  // the grad of rh lands in dHin first
-        rows_gemm(gc, p_h, m, dRt + 2 * U, S * GU, dRH, U, 0.0f, nullptr);
+        rows_gemm(gc, p_h, m, dRt + 2 * U, S * GU, dRH, U, 0.0f, nullptr, act, S);
         for (int64_t b = r0; b < r1; ++b) {
           const int64_t row = b * S + t, lb = b - r0;
           if (in.mask && !in.mask[row]) continue;
@@ -519,20 +537,22 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
           rk.gru_bwd_r(U, cfg.recurrent_activation, Z + row * GU + U, Hin + row * XW, dRH + lb * U,
                        dZ + row * GU + U, dR + row * GU + U, dRH + lb * U);
         }
-        rows_gemm(gc, p_zr, m, dRt, S * GU, dHin, U, 1.0f, nullptr);
+        rows_gemm(gc, p_zr, m, dRt, S * GU, dHin, U, 1.0f, nullptr, act, S);
       } else {
-        rows_gemm(gc, p_all, m, dRt, S * GU, dXH, dw, 0.0f, nullptr);
+        rows_gemm(gc, p_all, m, dRt, S * GU, dXH, dw, 0.0f, nullptr, act, S);
       }
       for (int64_t b = r0; b < r1; ++b) {
         const int64_t row = b * S + t, lb = b - r0;
-        if (dx_in_loop) {  // masked rows have dZ = 0, hence dx = 0, as they should
+        const bool masked = in.mask && !in.mask[row];
+        if (dx_in_loop) {  // a masked step's input gets no gradient
           float* dx = grads.x + row * I;
           const float* src = dXH + lb * dw;
           const float* mk = in.input_dropout ? in.input_dropout + b * I : nullptr;
-          if (mk) for (int64_t i = 0; i < I; ++i) dx[i] = src[i] * mk[i];
+          if (masked) std::fill(dx, dx + I, 0.0f);
+          else if (mk) for (int64_t i = 0; i < I; ++i) dx[i] = src[i] * mk[i];
           else std::memcpy(dx, src, sizeof(float) * size_t(I));
         }
-        if (in.mask && !in.mask[row]) continue;
+        if (masked) continue;
         float* dh = dH + lb * U;
         const float* g = dHin + lb * dw;
         const float* rdm = in.recurrent_dropout ? in.recurrent_dropout + b * U : nullptr;
