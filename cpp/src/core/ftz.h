@@ -8,12 +8,12 @@
 // of each OpenMP parallel region (its workers).
 //
 // The calling thread gets back exactly the mode it had. An OpenMP worker (thread number
-// > 0 of an active parallel region) leaving its outermost guard gets back its mode with
-// the flush bits cleared (nested guards restore exactly): a
-// worker created by the OpenMP runtime inside a kernel inherits the creating thread's
-// MXCSR (flush on) as its starting mode, and the runtime creates workers whenever a team
-// grows, so "the mode it had" is not a clean mode to restore there. Pool threads thus stay
-// in the default IEEE mode between kernels, for any other OpenMP code of the process.
+// > 0 of an active parallel region) leaving its outermost guard gets back its mode with the
+// flush bits cleared (nested guards restore exactly): a worker created by the OpenMP
+// runtime inside a kernel inherits the creating thread's MXCSR (flush on) as its starting
+// mode, and the runtime creates workers whenever a team grows, so "the mode it had" is not
+// a clean mode to restore there. Pool threads thus stay in the default IEEE mode between
+// kernels, for any other OpenMP code of the process (cpp/tests/test_hardening.cpp).
 #include <omp.h>
 #include <xmmintrin.h>
 
