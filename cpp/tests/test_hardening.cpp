@@ -157,4 +157,30 @@ TEST(every_kernel_family_restores_the_fp_mode) {
   });
 }
 
+// A caller's own OpenMP worker that chose flush-to-zero itself keeps it across kernel calls
+// (the kernel is its caller's guard, not a kernn worker's), and one that did not stays IEEE.
+TEST(kernel_called_from_a_callers_parallel_region_keeps_its_mode) {
+  kernn::set_num_threads(2);
+  const int64_t n = 96;
+  std::vector<float> a(size_t(n * n), 0.5f), c(size_t(2 * n * n));
+  const auto g = kernn::conv2d_geometry(2, 12, 12, 8, 3, 3, 8, 1, 1, 1, 1, kernn::Padding::same);
+  std::vector<float> x(size_t(2 * 12 * 12 * 8), 0.5f), w(size_t(3 * 3 * 8 * 8), 0.25f), y(size_t(2 * x.size()));
+  int wrong = 0;
+#pragma omp parallel num_threads(2) reduction(+ : wrong)
+  {
+    const int t = omp_get_thread_num();
+    const unsigned before = _mm_getcsr();
+    const unsigned mine = t == 1 ? (before | kFtzDaz) : (before & ~kFtzDaz);  // thread 1 opts in
+    _mm_setcsr(mine);
+    kernn::sgemm(kernn::Trans::no, kernn::Trans::no, n, n, n, 1.0f, a.data(), n, a.data(), n, 0.0f,
+                 c.data() + t * n * n, n);
+    wrong += _mm_getcsr() != mine;
+    kernn::conv2d_forward(g, x.data(), w.data(), nullptr, kernn::GemmActivation::none, y.data() + t * x.size());
+    wrong += _mm_getcsr() != mine;
+    _mm_setcsr(before & ~kFtzDaz);
+  }
+  CHECK(wrong == 0);
+  CHECK(mode_is_ieee_everywhere());
+}
+
 TEST_MAIN()

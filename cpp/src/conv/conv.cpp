@@ -74,7 +74,7 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && items > 1 && conv_flops(g) >= kParallelFlops)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
     static thread_local std::vector<const float*> ptrs;
     static thread_local std::vector<float> zeros;
     if (ptrs.size() < size_t(taps * MR)) ptrs.resize(size_t(taps * MR));
@@ -266,7 +266,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
     const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && rows > 1 && conv_flops(g) >= kParallelFlops)
     {
-      FlushDenormals worker_ftz;
+      FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
       for (int64_t r = 0; r < rows; ++r) {
         const int64_t n = r / g.out_h, oy = r % g.out_h;

@@ -73,7 +73,7 @@ void reduce_partials(const float* partial, int64_t parts, int64_t wsize, float* 
   const int64_t chunks = ceil_div(wsize, 1024);
 #pragma omp parallel num_threads(nt) if (nt > 1 && chunks > 4)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t ch = 0; ch < chunks; ++ch) {
       const int64_t e0 = ch * 1024, e1 = std::min(wsize, e0 + 1024);
@@ -100,7 +100,7 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && conv_flops(g) >= kParallelFlops)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
     static thread_local std::vector<const float*> ptr_buf;
     static thread_local std::vector<float> zero_buf, dy_buf;
     if (ptr_buf.size() < size_t(taps * kPixBlock)) ptr_buf.resize(size_t(taps * kPixBlock));
@@ -162,7 +162,7 @@ void backward_data_col2im(const ConvGeometry& g, const float* dy, const float* w
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && g.batch > 1 && conv_flops(g) >= kParallelFlops)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
     static thread_local std::vector<float> zero_buf;
     if (zero_buf.size() < size_t(F)) zero_buf.assign(size_t(F), 0.0f);
     const float* zp = zero_buf.data();
@@ -223,7 +223,7 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
     const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && rows > 1 && conv_flops(g) >= kParallelFlops)
     {
-      FlushDenormals worker_ftz;
+      FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
       for (int64_t r = 0; r < rows; ++r) {
         const int64_t n = r / g.in_h, iy = r % g.in_h;
@@ -265,7 +265,7 @@ void column_sums(int64_t rows, int64_t cols, const float* x, float* out) {
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && rows * cols >= 65536)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t p = 0; p < parts; ++p) {
       float* acc = partial + p * cols;
@@ -347,7 +347,7 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
     const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && conv_flops(g) >= kParallelFlops)
     {
-      FlushDenormals worker_ftz;
+      FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
       for (int64_t p = 0; p < parts; ++p) part(p);
     }

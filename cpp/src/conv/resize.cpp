@@ -45,7 +45,7 @@ void resize_bilinear_forward(int64_t batch, int64_t in_h, int64_t in_w, int64_t 
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && rows * out_w * c >= 65536)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t n = r / out_h, oy = r % out_h;
@@ -80,7 +80,7 @@ void resize_bilinear_backward(int64_t batch, int64_t in_h, int64_t in_w, int64_t
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && batch > 1 && batch * out_img >= 65536)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t n = 0; n < batch; ++n) {
       float* dimg = dx + n * in_img;

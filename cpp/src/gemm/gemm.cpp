@@ -52,7 +52,7 @@ void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
   const int64_t mpan = ceil_div(p.m, cfg.mr), npan = ceil_div(p.n, cfg.nr);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t t = 0; t < mpan * npan; ++t) {
       const int64_t i = (t / npan) * cfg.mr, j = (t % npan) * cfg.nr;
@@ -156,6 +156,7 @@ void run_parallel(const Problem& p, const GemmConfig& cfg, int nt) {
   const int tr = best_tr, tc = best_tc;
 #pragma omp parallel num_threads(tr * tc)
   {
+    FlushDenormalsWorker worker_ftz;
     // loop over slices by the team actually granted (nested regions get fewer threads)
     const int team = omp_get_num_threads();
     for (int slice = omp_get_thread_num(); slice < tr * tc; slice += team) {
@@ -258,6 +259,7 @@ void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha, 
     // many small products: one per thread at a time, each single-threaded
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t t = 0; t < batch; ++t) {
+      FlushDenormalsWorker worker_ftz;  // per small product: cheap next to it
       Problem q = p;
       q.a += t * a_bs;
       q.b += t * b_bs;

@@ -30,7 +30,7 @@ void channel_sums(int64_t rows, int64_t c, F&& f, double* out) {
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && rows * c >= 65536)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t p = 0; p < parts; ++p) {
       double* acc = partial.data() + p * K * c;
@@ -47,7 +47,7 @@ void affine_rows(int64_t rows, int64_t c, const float* x, const float* scale, co
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && rows * c >= 65536)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
       const float* xr = x + r * c;
@@ -137,7 +137,7 @@ void batch_norm_backward(int64_t rows, int64_t c, const float* x, const float* d
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && rows * c >= 65536)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
       const float* xr = x + r * c;
@@ -155,7 +155,7 @@ void layer_norm_forward(int64_t rows, int64_t c, const float* x, const float* ga
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && rows * c >= 65536)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
       const float* xr = x + r * c;
@@ -185,7 +185,7 @@ void layer_norm_backward(int64_t rows, int64_t c, const float* x, const float* d
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && rows * c >= 65536)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
       const float* xr = x + r * c;

@@ -67,7 +67,7 @@ void pool2d_forward(const PoolGeometry& g, PoolMode mode, const float* x, float*
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && rows > 1 && rows * g.out_w * C * g.pool_h * g.pool_w >= 65536)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t n = r / g.out_h, oy = r % g.out_h;
@@ -110,7 +110,7 @@ void pool2d_backward(const PoolGeometry& g, PoolMode mode, const float* x, const
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && g.batch > 1 && g.batch * out_img * g.pool_h * g.pool_w >= 65536)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t n = 0; n < g.batch; ++n) {
       float* dx_img = dx + n * in_img;

@@ -145,7 +145,7 @@ void fill_inputs(const RnnConfig& cfg, const RnnInputs& in, float* xh, int64_t x
   if (I == 0) return;
 #pragma omp parallel num_threads(get_num_threads()) if (B * S * I > 65536)
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < B; ++b)
       for (int64_t t = 0; t < S; ++t) {
@@ -275,7 +275,7 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-    FlushDenormals ftz;  // decaying states must not fall onto the slow denormal path
+    FlushDenormalsWorker ftz;  // decaying states must not fall onto the slow denormal path
     int64_t r0, r1;
     thread_rows(B, gc.mr, omp_get_thread_num(), omp_get_num_threads(), r0, r1);
     const int64_t m = r1 - r0;
@@ -436,7 +436,7 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-    FlushDenormals ftz;  // decaying states must not fall onto the slow denormal path
+    FlushDenormalsWorker ftz;  // decaying states must not fall onto the slow denormal path
     int64_t r0, r1;
     thread_rows(B, gc.mr, omp_get_thread_num(), omp_get_num_threads(), r0, r1);
     const int64_t m = r1 - r0;
@@ -551,7 +551,7 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
     const int64_t chunk = 64, nchunks = ceil_div(GU, chunk);
 #pragma omp parallel for num_threads(nth) if (rows * GU > 32768) schedule(static)
     for (int64_t q = 0; q < nchunks; ++q) {
-      FlushDenormals worker_ftz;  // per chunk of 64 columns: cheap next to its column sums
+      FlushDenormalsWorker worker_ftz;  // per chunk of 64 columns: cheap next to its column sums
       const int64_t j0 = q * chunk, j1 = std::min(GU, j0 + chunk);
       float acc[64] = {}, acc_r[64] = {};
       for (int64_t r = 0; r < rows; ++r) {
@@ -595,7 +595,7 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
     if (in.input_dropout) {
 #pragma omp parallel for num_threads(nth) if (rows * I > 65536) schedule(static)
       for (int64_t b = 0; b < B; ++b) {
-        FlushDenormals worker_ftz;
+        FlushDenormalsWorker worker_ftz;
         for (int64_t t = 0; t < S; ++t) {
           float* dx = grads.x + (b * S + t) * I;
           const float* mk = in.input_dropout + b * I;
