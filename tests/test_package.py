@@ -141,3 +141,38 @@ def test_denormal_inputs_are_flushed_not_slow():
     # the caller's floating-point mode is restored: NumPy still produces denormals
     assert np.array([1e-39], np.float32)[0] * np.float32(1.0) != 0.0
     assert np.isfinite(kernn.ops.matmul(np.ones((4, 4)), np.ones((4, 4)))).all()
+
+
+def _caller_keeps_denormals():
+    return np.array([1e-39], np.float32)[0] * np.float32(1.0) != 0.0
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_conv_pool_norm_flush_denormals_and_restore_the_callers_mode(threads):
+    tiny = np.float32(1e-39)  # denormal: with flush-to-zero it reads as 0 and products become 0
+    x = np.full((4, 16, 16, 8), tiny, np.float32)  # big enough for the parallel regions
+    with kernn.threads(threads):
+        y = kernn.ops.conv2d(x, np.ones((3, 3, 8, 8), np.float32), padding="same")
+        assert np.all(y == 0.0)  # without flushing: sums of up to 72 denormals, > 0
+        assert _caller_keeps_denormals()
+        dx, dw, db = kernn.ops.conv2d_backward(x, np.ones((3, 3, 8, 8), np.float32), np.ones_like(y),
+                                                padding="same")
+        assert np.all(dw == 0.0) and np.all(dx[:, 1:-1, 1:-1] == 9 * 8)
+        assert _caller_keeps_denormals()
+        depth = kernn.ops.depthwise_conv2d(x, np.ones((3, 3, 8, 1), np.float32), padding="same")
+        assert np.all(depth == 0.0)
+        assert _caller_keeps_denormals()
+        p = kernn.ops.average_pool2d(x, 2)
+        assert np.all(p == 0.0)  # without flushing: the mean of four denormals is 1e-39
+        assert _caller_keeps_denormals()
+        dp = kernn.ops.pool2d_backward(x, np.full((4, 8, 8, 8), tiny, np.float32), 2, mode="average")
+        assert np.all(dp == 0.0)
+        assert _caller_keeps_denormals()
+        rows = np.full((8192, 16), tiny, np.float32)
+        c = np.zeros(16, np.float32)
+        bn = kernn.ops.batch_norm_inference(rows, c, np.ones(16, np.float32))
+        assert np.all(bn == 0.0)  # without flushing: x / sqrt(1 + eps) is about 1e-39
+        assert _caller_keeps_denormals()
+        ln, _, _ = kernn.ops.layer_norm(rows + np.linspace(0, 1, 16, dtype=np.float32))
+        assert np.isfinite(ln).all()
+        assert _caller_keeps_denormals()

@@ -51,18 +51,21 @@ struct ActivationParams {
 /// Throws kernn::Error listing the known names otherwise.
 Activation activation_from_name(const std::string& name);
 
-/// Keras name of `act`.
+/// Keras name of `act` (a static string; "unknown" for a value outside the enum). Never throws.
 const char* activation_name(Activation act);
 
-/// y[i] = act(x[i]) for i < n. x and y may be the same array. NaN in gives NaN out.
+/// y[i] = act(x[i]) for i < n over contiguous arrays of n floats. x and y may be the same
+/// array. NaN in gives NaN out. Throws kernn::Error when n < 0.
 void activation_forward(Activation act, const ActivationParams& params, int64_t n, const float* x, float* y);
 
 /// dx[i] = g[i] * act'(x[i]) for i < n (the derivative is recomputed from x for accuracy at
-/// large |x|). dx may alias g or x. NaN in x gives NaN out.
+/// large |x|). x, g, dx: contiguous arrays of n floats; dx may alias g or x. NaN in x gives
+/// NaN out. Throws kernn::Error when n < 0.
 void activation_backward(Activation act, const ActivationParams& params, int64_t n, const float* x,
                          const float* g, float* dx);
 
 /// Whether act'(x) can be computed from the output y alone (see activation_backward_from_output).
+/// Never throws.
 bool activation_grad_from_output_supported(Activation act, const ActivationParams& params);
 
 /// dx[i] = g[i] * act'(x[i]) computed from the output y[i] = act(x[i]), for callers that
@@ -70,25 +73,31 @@ bool activation_grad_from_output_supported(Activation act, const ActivationParam
 /// threshold 0 and negative_slope >= 0, relu6, leaky_relu with negative_slope >= 0, elu with
 /// alpha > 0, selu, softplus, softsign, hard_sigmoid, exponential, sigmoid, tanh. Less
 /// accurate than activation_backward where y saturates (sigmoid's y (1 - y) at large x).
-/// Throws kernn::Error for the others (gelu, silu, hard_silu, relu with a threshold).
+/// y, g, dx: contiguous arrays of n floats; dx may alias g or y. Throws kernn::Error for the
+/// others (gelu, silu, hard_silu, relu with a threshold) and when n < 0.
 void activation_backward_from_output(Activation act, const ActivationParams& params, int64_t n, const float* y,
                                      const float* g, float* dx);
 
-/// Row-wise softmax of a contiguous (rows, cols) array: y = e^(x - max) / sum. y may be x.
+/// Row-wise softmax of a contiguous (rows, cols) array: y = e^(x - max) / sum, y (rows, cols).
+/// y may be x. Throws kernn::Error when rows or cols is negative.
 void softmax_forward(int64_t rows, int64_t cols, const float* x, float* y);
 
-/// Gradient of softmax given its output y: dx = y * (g - sum(g * y)) per row. dx may alias g.
+/// Gradient of softmax given its output y: dx = y * (g - sum(g * y)) per row; y, g, dx are
+/// contiguous (rows, cols). dx may alias g. Throws kernn::Error for negative sizes.
 void softmax_backward(int64_t rows, int64_t cols, const float* y, const float* g, float* dx);
 
-/// Row-wise log_softmax: y = x - max - log(sum e^(x - max)). y may be x.
+/// Row-wise log_softmax of a contiguous (rows, cols) array: y = x - max - log(sum e^(x - max)).
+/// y may be x. Throws kernn::Error for negative sizes.
 void log_softmax_forward(int64_t rows, int64_t cols, const float* x, float* y);
 
-/// Gradient of log_softmax given its output y: dx = g - e^y * sum(g) per row. dx may alias g.
+/// Gradient of log_softmax given its output y: dx = g - e^y * sum(g) per row; y, g, dx are
+/// contiguous (rows, cols). dx may alias g. Throws kernn::Error for negative sizes.
 void log_softmax_backward(int64_t rows, int64_t cols, const float* y, const float* g, float* dx);
 
 /// out[j] = sum over i < rows of g[i * cols + j]: the bias gradient of a contiguous
 /// (rows, cols) array. Summed in double in a fixed order (blocks of rows, then the blocks in
-/// order), so the result does not depend on the thread count.
+/// order), so the result does not depend on the thread count. Throws kernn::Error for
+/// negative sizes.
 void bias_grad(int64_t rows, int64_t cols, const float* g, float* out);
 
 }  // namespace kernn

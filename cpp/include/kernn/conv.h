@@ -49,7 +49,10 @@ struct ConvGeometry {
   int64_t groups = 1;
 };
 
-/// The geometry Keras gives Conv2D (and Conv1D with in_h = kernel_h = 1).
+/// The geometry Keras gives Conv2D (and Conv1D with in_h = kernel_h = 1): output sizes and
+/// paddings by conv_axis per axis (causal pads the width only). Throws kernn::Error as
+/// conv_axis does (non-positive kernel, stride or dilation, negative input size); the rest
+/// of the geometry is checked by the kernels (check_conv_geometry).
 ConvGeometry conv2d_geometry(int64_t batch, int64_t in_h, int64_t in_w, int64_t in_c, int64_t kernel_h,
                              int64_t kernel_w, int64_t filters, int64_t stride_h, int64_t stride_w,
                              int64_t dilation_h, int64_t dilation_w, Padding padding, int64_t groups = 1);
@@ -64,36 +67,44 @@ void check_conv_geometry(const ConvGeometry& g, const char* fn);
 /// output pixel and kernel tap, so no im2col copy) with the bias and activation applied in
 /// registers; other grouped convolutions run im2col over tiles of output rows (a per-thread
 /// workspace) feeding kernn::sgemm with the bias + activation fused. Deterministic for any
-/// thread count. Throws kernn::Error for a bad geometry.
+/// thread count. x, w, y as ConvGeometry describes; the caller allocates y. Throws
+/// kernn::Error for a bad geometry (check_conv_geometry).
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias,
                     GemmActivation activation, float* y);
 
 /// dx = d(sum(dy * conv(x, w)))/dx, written (not accumulated) into dx (batch, in_h, in_w, in_c).
-/// Stride 1: a convolution of dy with the flipped kernel (the forward kernels); otherwise a
-/// GEMM per tile and col2im, each image's tiles added in order.
+/// dy is (batch, out_h, out_w, out_c), w as in the forward. Stride 1: a convolution of dy
+/// with the flipped kernel (the forward kernels); otherwise a GEMM per tile and col2im, each
+/// image's tiles added in order (identical for any thread count). Throws kernn::Error for a
+/// bad geometry.
 void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx);
 
 /// dw (kernel_h, kernel_w, in_c / groups, out_c) and, when dbias is not null, dbias (out_c)
 /// = sum of dy over batch and space. Written, not accumulated. Partial sums are formed over
 /// a fixed partition of the work and reduced in a fixed order: results do not depend on
-/// the thread count.
+/// the thread count. x (batch, in_h, in_w, in_c) and dy (batch, out_h, out_w, out_c) as in
+/// the forward. Throws kernn::Error for a bad geometry.
 void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw, float* dbias);
 
 /// Transposed convolution (Keras Conv2DTranspose), the backward-data of the convolution `g`:
 /// input x_t has the shape of g's output (batch, out_h, out_w, out_c), the kernel is Keras's
 /// (kh, kw, filters, in) = (kh, kw, g.in_c, g.out_c), and y_t = act(conv^T(x_t) + bias) has
-/// the shape of g's input (batch, in_h, in_w, in_c). bias (in_c) may be null.
+/// the shape of g's input (batch, in_h, in_w, in_c). bias (in_c) may be null. Identical for
+/// any thread count. Throws kernn::Error for a bad geometry.
 void conv2d_transpose_forward(const ConvGeometry& g, const float* x_t, const float* w, const float* bias,
                               GemmActivation activation, float* y_t);
 
 /// The geometry whose backward-data is Keras's Conv2DTranspose over input (batch, in_h,
-/// in_w, in_c) with `filters` outputs; output_padding < 0 means None.
+/// in_w, in_c) with `filters` outputs; output_padding < 0 means None. Throws kernn::Error as
+/// conv_transpose_axis does.
 ConvGeometry conv2d_transpose_geometry(int64_t batch, int64_t in_h, int64_t in_w, int64_t in_c,
                                        int64_t kernel_h, int64_t kernel_w, int64_t filters, int64_t stride_h,
                                        int64_t stride_w, int64_t dilation_h, int64_t dilation_w, Padding padding,
                                        int64_t output_padding_h, int64_t output_padding_w);
 
-/// Sum over rows of a (rows, cols) contiguous matrix into out (cols), in a fixed order.
+/// Sum over rows of a (rows, cols) contiguous matrix into out (cols), written, not
+/// accumulated: fixed blocks of rows summed in parallel, then added in order (identical for
+/// any thread count). Throws kernn::Error for negative sizes.
 void column_sums(int64_t rows, int64_t cols, const float* x, float* out);
 
 /// Nearest-neighbour up-sampling (Keras UpSampling2D interpolation="nearest"): y (batch,
@@ -110,12 +121,14 @@ void upsample_nearest_backward(int64_t batch, int64_t in_h, int64_t in_w, int64_
 
 /// Bilinear resize of (batch, in_h, in_w, c) to (batch, out_h, out_w, c) with half-pixel
 /// centres (Keras UpSampling2D interpolation="bilinear", TF half_pixel_centers, PyTorch
-/// align_corners=False): source = max((dst + 0.5) * in / out - 0.5, 0).
+/// align_corners=False): source = max((dst + 0.5) * in / out - 0.5, 0). Both contiguous.
+/// Throws kernn::Error for a negative batch or channel count or a spatial size < 1.
 void resize_bilinear_forward(int64_t batch, int64_t in_h, int64_t in_w, int64_t c, int64_t out_h,
                              int64_t out_w, const float* x, float* y);
 
 /// Gradient of resize_bilinear_forward: dx (batch, in_h, in_w, c) from dy (batch, out_h,
-/// out_w, c). Written, not accumulated.
+/// out_w, c). Written, not accumulated; each image of dx is summed by one thread in a fixed
+/// order. Throws kernn::Error as resize_bilinear_forward.
 void resize_bilinear_backward(int64_t batch, int64_t in_h, int64_t in_w, int64_t c, int64_t out_h,
                               int64_t out_w, const float* dy, float* dx);
 

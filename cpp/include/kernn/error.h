@@ -1,4 +1,5 @@
 #pragma once
+/// kernn's error type and the check macro its kernels use to validate arguments.
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@ class Error : public std::invalid_argument {
 };
 
 namespace detail {
+/// Throws kernn::Error whose message is the arguments streamed one after another.
 template <typename... Args>
 [[noreturn]] void throw_error(const Args&... args) {
   std::ostringstream os;
@@ -24,7 +26,8 @@ template <typename... Args>
 
 }  // namespace kernn
 
-/// KERNN_CHECK(cond, "conv2d: input has ", c, " channels but kernel expects ", k)
+/// KERNN_CHECK(cond, "conv2d: input has ", c, " channels but kernel expects ", k): throws
+/// kernn::Error with the streamed message when cond is false.
 #define KERNN_CHECK(cond, ...)                     \
   do {                                             \
     if (!(cond)) ::kernn::detail::throw_error(__VA_ARGS__); \

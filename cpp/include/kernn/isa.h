@@ -1,4 +1,5 @@
 #pragma once
+/// Runtime instruction-set dispatch: what the CPU supports and which ISA the kernels use.
 #include <string>
 
 namespace kernn {
@@ -18,10 +19,11 @@ struct CpuFeatures {
   bool avx512vl = false;
 };
 
-/// Features of the CPU this process runs on (detected on first call, then cached).
+/// Features of the CPU this process runs on (detected on first call, then cached). Never
+/// throws.
 const CpuFeatures& cpu_features();
 
-/// Best ISA the CPU supports.
+/// Best ISA the CPU supports (and the OS enables). Never throws.
 Isa best_isa();
 
 /// ISA the kernels use now: the best the CPU supports, capped by the environment
@@ -30,17 +32,19 @@ Isa best_isa();
 Isa active_isa();
 
 /// Cap the ISA at `isa` (or the best available when the CPU lacks it). Returns the
-/// ISA now in use. Meant for tests and benchmarks; not safe while kernels run.
+/// ISA now in use. Meant for tests and benchmarks; not safe while kernels run. Throws
+/// kernn::Error, as active_isa, if KERNN_ISA holds an unknown value.
 Isa set_max_isa(Isa isa);
 
 /// Parse "scalar" | "avx2" | "avx512"; throws kernn::Error listing the allowed values.
 Isa parse_isa(const std::string& name, const char* what = "KERNN_ISA");
 
-/// "scalar", "avx2" or "avx512".
+/// "scalar", "avx2" or "avx512". Never throws.
 const char* isa_name(Isa isa);
 
 /// A warning produced while applying KERNN_ISA (empty if none), e.g. when the CPU
-/// lacks the requested level. The Python package turns it into a RuntimeWarning.
+/// lacks the requested level. The Python package turns it into a RuntimeWarning. Throws
+/// kernn::Error, as active_isa, if KERNN_ISA holds an unknown value.
 std::string dispatch_warning();
 
 }  // namespace kernn

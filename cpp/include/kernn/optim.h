@@ -6,6 +6,8 @@
 
 namespace kernn {
 
+/// The optimizers of Keras 3 that optimizer_update implements (update rules as Keras's
+/// update_step; see OptimizerStep for the hyper-parameters each uses).
 enum class OptimizerKind { sgd = 0, adam, rmsprop, adagrad, adamax, nadam };
 
 /// One parameter array: its gradient and its optimizer slots, all `size` contiguous floats.
@@ -38,8 +40,11 @@ struct OptimizerStep {
   double u_t = 0, u_t1 = 0, u_product_t = 0, u_product_t1 = 0;
 };
 
-/// Applies one update of `step.kind` to every tensor. Throws kernn::Error naming the
-/// tensor index when a required pointer is missing or a size is negative.
+/// Applies one update of `step.kind` to every tensor (params and slots updated in place,
+/// element-wise, so the result does not depend on the thread count). Throws kernn::Error
+/// when count < 0 or step.step < 1, and naming the tensor index when a required pointer
+/// (param, grad or a slot the kind needs) is missing or a size is negative; nothing is
+/// updated then.
 void optimizer_update(const OptimizerStep& step, const OptimizerTensor* tensors, int64_t count);
 
 }  // namespace kernn

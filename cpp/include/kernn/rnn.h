@@ -76,15 +76,16 @@ struct RnnGrads {
   float* c0 = nullptr;                ///< (batch, units), LSTM
 };
 
-/// Number of gates G of a cell (1, 4 or 3).
+/// Number of gates G of a cell (1, 4 or 3). Never throws.
 int64_t rnn_gates(RnnCell cell);
 
 /// Number of bias values the cell expects: G * units, or 6 * units for a GRU with
-/// reset_after.
+/// reset_after. Never throws.
 int64_t rnn_bias_size(const RnnConfig& cfg);
 
 /// Floats of workspace that rnn_forward fills for rnn_backward (the gate activations and
-/// states of every step).
+/// states of every step): batch * steps * (G * units + 2 * units + input_size), plus
+/// 2 * units (LSTM) or units (GRU) per row. Never throws (cfg is checked by the kernels).
 int64_t rnn_workspace_size(const RnnConfig& cfg);
 
 /// Runs the cell over the whole sequence: one GEMM projects the inputs of all steps
@@ -92,8 +93,8 @@ int64_t rnn_workspace_size(const RnnConfig& cfg);
 /// per step against the recurrent kernel, packed once, with the gate non-linearities
 /// fused right after it. Threads split the batch rows, so results do not depend on the
 /// thread count. Pass `workspace` (rnn_workspace_size floats) to keep what backward
-/// needs, or nullptr for inference. Throws kernn::Error for negative sizes, an unknown
-/// activation, or a missing required input (x, kernel, recurrent_kernel).
+/// needs, or nullptr for inference. Throws kernn::Error for negative sizes, units < 1, an
+/// unknown cell or activation, or a missing required input (x, kernel, recurrent_kernel).
 void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& out,
                  float* workspace = nullptr);
 
@@ -104,9 +105,13 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
 void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* workspace,
                   const RnnOutputGrads& dout, const RnnGrads& grads);
 
-/// Short name of an activation ("tanh", ...), and its inverse (throws kernn::Error naming
-/// `what` and the allowed names when unknown).
+/// Short name of an activation ("tanh", ...; "unknown" for a value outside the enum).
+/// Never throws.
 const char* rnn_activation_name(RnnActivation a);
+
+/// The activation named `name` (the names rnn_activation_name gives). Throws kernn::Error
+/// naming `what` (the argument, e.g. "recurrent_activation") and the allowed names when
+/// unknown.
 RnnActivation parse_rnn_activation(const char* name, const char* what);
 
 }  // namespace kernn

@@ -1,4 +1,6 @@
 #pragma once
+/// The thread count of kernn's OpenMP kernels. Every kernel gives bit-identical results for
+/// any thread count (work is partitioned so that no summation order depends on it).
 
 namespace kernn {
 
@@ -6,16 +8,17 @@ namespace kernn {
 /// else the smaller of the CPUs this process may run on (affinity mask) and the CPU quota
 /// of its container (cgroup v2 cpu.max or v1 cfs quota). In a child forked from a process
 /// whose kernels ran threaded, always 1 (the OpenMP runtime's workers do not survive fork).
+/// Inside a ThreadShare, this thread's share of that budget. Never throws.
 int get_num_threads();
 
-/// Set the thread count for all later kernel calls (from any thread). n >= 1, else
-/// kernn::Error.
+/// Set the thread count for all later kernel calls (from any thread). Throws kernn::Error
+/// when n < 1.
 void set_num_threads(int n);
 
-/// The default get_num_threads() would use (environment, affinity, cgroup quota).
+/// The default get_num_threads() would use (environment, affinity, cgroup quota). Never throws.
 int default_num_threads();
 
-/// True in a child forked after kernels ran threaded (kernels then use one thread).
+/// True in a child forked after kernels ran threaded (kernels then use one thread). Never throws.
 bool in_forked_child();
 
 /// Shares the thread budget among callers that run kernels at the same time (e.g. several

@@ -77,7 +77,7 @@ void for_chunks(int64_t n, int64_t parallel_from, F f) {
   }
 #pragma omp parallel num_threads(kernn::get_num_threads())
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t c = 0; c < chunks; ++c) f(c * kChunk, std::min(kChunk, n - c * kChunk));
   }
@@ -92,7 +92,7 @@ void for_rows(int64_t rows, int64_t cols, F f) {
   }
 #pragma omp parallel num_threads(kernn::get_num_threads())
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t r = 0; r < rows; ++r) f(r);
   }

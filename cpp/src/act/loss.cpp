@@ -22,7 +22,7 @@ void for_rows(int64_t rows, int64_t cols, F f) {
   }
 #pragma omp parallel num_threads(kernn::get_num_threads())
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t r = 0; r < rows; ++r) f(r);
   }

@@ -82,7 +82,7 @@ void optimizer_update(const OptimizerStep& step, const OptimizerTensor* tensors,
   }
 #pragma omp parallel num_threads(kernn::get_num_threads())
   {
-    FlushDenormals worker_ftz;
+    FlushDenormalsWorker worker_ftz;
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < nchunks; ++i) run(cs[i]);
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "conv/conv_driver.h"
+#include "core/ftz.h"
 #include "core/workspace.h"
 #include "kernn/error.h"
 
@@ -134,6 +135,7 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && items > 1 && conv_flops(g) >= kParallelFlops)
   {
+    FlushDenormalsWorker worker_ftz;
     static thread_local std::vector<const float*> ptrs;
     static thread_local std::vector<float> zeros;
     static thread_local std::vector<int64_t> offsets;
@@ -322,6 +324,7 @@ void check_conv_geometry(const ConvGeometry& g, const char* fn) {
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias,
                     GemmActivation act, float* y) {
   check_conv_geometry(g, "conv2d");
+  FlushDenormals ftz;  // this thread; each parallel region's workers set their own
   const int64_t out_img = g.out_h * g.out_w * g.out_c, in_img = g.in_h * g.in_w * g.in_c;
   if (g.batch == 0 || out_img == 0) return;
   if (is_pointwise(g)) {
@@ -334,10 +337,14 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
     const auto& k = dw_kernels();
     const int64_t rows = g.batch * g.out_h;
     const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows > 1 && conv_flops(g) >= kParallelFlops) schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t n = r / g.out_h, oy = r % g.out_h;
-      k.forward_row(g, x + n * in_img, w, bias, act, oy, y + n * out_img + oy * g.out_w * g.out_c);
+#pragma omp parallel num_threads(nt) if (nt > 1 && rows > 1 && conv_flops(g) >= kParallelFlops)
+    {
+      FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t n = r / g.out_h, oy = r % g.out_h;
+        k.forward_row(g, x + n * in_img, w, bias, act, oy, y + n * out_img + oy * g.out_w * g.out_c);
+      }
     }
     return;
   }
@@ -369,6 +376,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
 void conv2d_transpose_forward(const ConvGeometry& g, const float* x_t, const float* w, const float* bias,
                               GemmActivation act, float* y_t) {
   check_conv_geometry(g, "conv2d_transpose");
+  FlushDenormals ftz;
   conv2d_backward_data(g, x_t, w, y_t);
   if (!bias && act == GemmActivation::none) return;
   // bias + activation over (rows, in_c) with a k = 0 GEMM: C = act(1 * C + bias)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "conv/conv_driver.h"
+#include "core/ftz.h"
 #include "core/workspace.h"
 #include "kernn/error.h"
 
@@ -70,13 +71,17 @@ void reduce_partials(const float* partial, int64_t parts, int64_t wsize, float* 
   }
   const int nt = get_num_threads();
   const int64_t chunks = ceil_div(wsize, 1024);
-#pragma omp parallel for num_threads(nt) if (nt > 1 && chunks > 4) schedule(static)
-  for (int64_t ch = 0; ch < chunks; ++ch) {
-    const int64_t e0 = ch * 1024, e1 = std::min(wsize, e0 + 1024);
-    for (int64_t e = e0; e < e1; ++e) {
-      float s = partial[e];
-      for (int64_t p = 1; p < parts; ++p) s += partial[p * wsize + e];
-      dw[e] = s;
+#pragma omp parallel num_threads(nt) if (nt > 1 && chunks > 4)
+  {
+    FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t ch = 0; ch < chunks; ++ch) {
+      const int64_t e0 = ch * 1024, e1 = std::min(wsize, e0 + 1024);
+      for (int64_t e = e0; e < e1; ++e) {
+        float s = partial[e];
+        for (int64_t p = 1; p < parts; ++p) s += partial[p * wsize + e];
+        dw[e] = s;
+      }
     }
   }
 }
@@ -101,6 +106,7 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && conv_flops(g) >= kParallelFlops)
   {
+    FlushDenormalsWorker worker_ftz;
     static thread_local std::vector<const float*> ptr_buf;
     static thread_local std::vector<float> zero_buf, dy_buf, col_buf;
     if (ptr_buf.size() < size_t((taps + 1) * kPixBlock)) ptr_buf.resize(size_t((taps + 1) * kPixBlock));
@@ -186,6 +192,7 @@ void backward_data_col2im(const ConvGeometry& g, const float* dy, const float* w
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && g.batch > 1 && conv_flops(g) >= kParallelFlops)
   {
+    FlushDenormalsWorker worker_ftz;
     static thread_local std::vector<float> zero_buf;
     if (zero_buf.size() < size_t(F)) zero_buf.assign(size_t(F), 0.0f);
     const float* zp = zero_buf.data();
@@ -215,6 +222,7 @@ void backward_data_col2im(const ConvGeometry& g, const float* dy, const float* w
 
 void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
   check_conv_geometry(g, "conv2d_backward_data");
+  FlushDenormals ftz;  // this thread; each parallel region's workers set their own
   const int64_t out_img = g.out_h * g.out_w * g.out_c, in_img = g.in_h * g.in_w * g.in_c;
   if (g.batch == 0 || in_img == 0) return;
   if (out_img == 0) {
@@ -243,10 +251,14 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
     const auto& k = dw_kernels();
     const int64_t rows = g.batch * g.in_h;
     const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows > 1 && conv_flops(g) >= kParallelFlops) schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t n = r / g.in_h, iy = r % g.in_h;
-      k.backward_data_row(g, dy + n * out_img, w, iy, dx + n * in_img + iy * g.in_w * g.in_c);
+#pragma omp parallel num_threads(nt) if (nt > 1 && rows > 1 && conv_flops(g) >= kParallelFlops)
+    {
+      FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t n = r / g.in_h, iy = r % g.in_h;
+        k.backward_data_row(g, dy + n * out_img, w, iy, dx + n * in_img + iy * g.in_w * g.in_c);
+      }
     }
     return;
   }
@@ -276,17 +288,22 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
 
 void column_sums(int64_t rows, int64_t cols, const float* x, float* out) {
   KERNN_CHECK(rows >= 0 && cols >= 0, "column_sums: sizes must be >= 0. Received: rows=", rows, ", cols=", cols);
+  FlushDenormals ftz;
   if (cols == 0) return;
   const int64_t parts = std::min<int64_t>(kPartials, std::max<int64_t>(1, rows / 64));
   float* partial = workspace(WorkspaceSlot::scratch1, size_t(parts * cols));
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && parts > 1 && rows * cols >= 65536) schedule(static)
-  for (int64_t p = 0; p < parts; ++p) {
-    float* acc = partial + p * cols;
-    std::fill(acc, acc + cols, 0.0f);
-    for (int64_t r = rows * p / parts; r < rows * (p + 1) / parts; ++r) {
-      const float* xr = x + r * cols;
-      for (int64_t c = 0; c < cols; ++c) acc[c] += xr[c];
+#pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && rows * cols >= 65536)
+  {
+    FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t p = 0; p < parts; ++p) {
+      float* acc = partial + p * cols;
+      std::fill(acc, acc + cols, 0.0f);
+      for (int64_t r = rows * p / parts; r < rows * (p + 1) / parts; ++r) {
+        const float* xr = x + r * cols;
+        for (int64_t c = 0; c < cols; ++c) acc[c] += xr[c];
+      }
     }
   }
   for (int64_t c = 0; c < cols; ++c) out[c] = partial[c];
@@ -296,6 +313,7 @@ void column_sums(int64_t rows, int64_t cols, const float* x, float* out) {
 
 void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw, float* dbias) {
   check_conv_geometry(g, "conv2d_backward_filter");
+  FlushDenormals ftz;
   const int64_t out_img = g.out_h * g.out_w * g.out_c, in_img = g.in_h * g.in_w * g.in_c;
   const int64_t cg = g.in_c / g.groups, fg = g.out_c / g.groups, K = g.kernel_h * g.kernel_w * cg;
   const int64_t wsize = K * g.out_c;
@@ -393,8 +411,12 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
   };
   if (dwise) {  // direct kernels only: the parts run in parallel
     const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && parts > 1 && conv_flops(g) >= kParallelFlops) schedule(static)
-    for (int64_t p = 0; p < parts; ++p) part(p);
+#pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && conv_flops(g) >= kParallelFlops)
+    {
+      FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+      for (int64_t p = 0; p < parts; ++p) part(p);
+    }
   } else {
     for_items(parts, conv_flops(g), part);
   }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/ftz.h"
 #include "kernn/conv.h"
 #include "kernn/error.h"
 #include "kernn/threading.h"
@@ -77,28 +78,33 @@ void upsample_nearest_backward(int64_t batch, int64_t in_h, int64_t in_w, int64_
 void resize_bilinear_forward(int64_t batch, int64_t in_h, int64_t in_w, int64_t c, int64_t out_h, int64_t out_w,
                              const float* x, float* y) {
   check("resize_bilinear", batch, in_h, in_w, c, out_h, out_w);
+  FlushDenormals ftz;  // this thread; the workers set their own below
   std::vector<Lerp> lx(static_cast<size_t>(out_w));
   for (int64_t ox = 0; ox < out_w; ++ox) lx[size_t(ox)] = lerp_at(ox, in_w, out_w);
   const int64_t rows = batch * out_h;
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * out_w * c >= 65536) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t n = r / out_h, oy = r % out_h;
-    const Lerp ly = lerp_at(oy, in_h, out_h);
-    const float* x0 = x + (n * in_h + ly.i0) * in_w * c;
-    const float* x1 = x + (n * in_h + ly.i1) * in_w * c;
-    float* yr = y + r * out_w * c;
-    for (int64_t ox = 0; ox < out_w; ++ox) {
-      const Lerp& l = lx[size_t(ox)];
-      const float* a = x0 + l.i0 * c;
-      const float* b = x0 + l.i1 * c;
-      const float* cc = x1 + l.i0 * c;
-      const float* d = x1 + l.i1 * c;
-      float* o = yr + ox * c;
-      for (int64_t ch = 0; ch < c; ++ch) {
-        const float top = a[ch] + (b[ch] - a[ch]) * l.w1;
-        const float bot = cc[ch] + (d[ch] - cc[ch]) * l.w1;
-        o[ch] = top + (bot - top) * ly.w1;
+#pragma omp parallel num_threads(nt) if (nt > 1 && rows * out_w * c >= 65536)
+  {
+    FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t n = r / out_h, oy = r % out_h;
+      const Lerp ly = lerp_at(oy, in_h, out_h);
+      const float* x0 = x + (n * in_h + ly.i0) * in_w * c;
+      const float* x1 = x + (n * in_h + ly.i1) * in_w * c;
+      float* yr = y + r * out_w * c;
+      for (int64_t ox = 0; ox < out_w; ++ox) {
+        const Lerp& l = lx[size_t(ox)];
+        const float* a = x0 + l.i0 * c;
+        const float* b = x0 + l.i1 * c;
+        const float* cc = x1 + l.i0 * c;
+        const float* d = x1 + l.i1 * c;
+        float* o = yr + ox * c;
+        for (int64_t ch = 0; ch < c; ++ch) {
+          const float top = a[ch] + (b[ch] - a[ch]) * l.w1;
+          const float bot = cc[ch] + (d[ch] - cc[ch]) * l.w1;
+          o[ch] = top + (bot - top) * ly.w1;
+        }
       }
     }
   }
@@ -107,28 +113,33 @@ void resize_bilinear_forward(int64_t batch, int64_t in_h, int64_t in_w, int64_t 
 void resize_bilinear_backward(int64_t batch, int64_t in_h, int64_t in_w, int64_t c, int64_t out_h, int64_t out_w,
                               const float* dy, float* dx) {
   check("resize_bilinear_backward", batch, in_h, in_w, c, out_h, out_w);
+  FlushDenormals ftz;
   std::vector<Lerp> lx(static_cast<size_t>(out_w));
   for (int64_t ox = 0; ox < out_w; ++ox) lx[size_t(ox)] = lerp_at(ox, in_w, out_w);
   const int64_t in_img = in_h * in_w * c, out_img = out_h * out_w * c;
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && batch > 1 && batch * out_img >= 65536) schedule(static)
-  for (int64_t n = 0; n < batch; ++n) {
-    float* dimg = dx + n * in_img;
-    std::memset(dimg, 0, sizeof(float) * size_t(in_img));
-    for (int64_t oy = 0; oy < out_h; ++oy) {
-      const Lerp ly = lerp_at(oy, in_h, out_h);
-      float* r0 = dimg + ly.i0 * in_w * c;
-      float* r1 = dimg + ly.i1 * in_w * c;
-      for (int64_t ox = 0; ox < out_w; ++ox) {
-        const Lerp& l = lx[size_t(ox)];
-        const float* g = dy + n * out_img + (oy * out_w + ox) * c;
-        const float w00 = (1 - ly.w1) * (1 - l.w1), w01 = (1 - ly.w1) * l.w1;
-        const float w10 = ly.w1 * (1 - l.w1), w11 = ly.w1 * l.w1;
-        for (int64_t ch = 0; ch < c; ++ch) {
-          r0[l.i0 * c + ch] += g[ch] * w00;
-          r0[l.i1 * c + ch] += g[ch] * w01;
-          r1[l.i0 * c + ch] += g[ch] * w10;
-          r1[l.i1 * c + ch] += g[ch] * w11;
+#pragma omp parallel num_threads(nt) if (nt > 1 && batch > 1 && batch * out_img >= 65536)
+  {
+    FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t n = 0; n < batch; ++n) {
+      float* dimg = dx + n * in_img;
+      std::memset(dimg, 0, sizeof(float) * size_t(in_img));
+      for (int64_t oy = 0; oy < out_h; ++oy) {
+        const Lerp ly = lerp_at(oy, in_h, out_h);
+        float* r0 = dimg + ly.i0 * in_w * c;
+        float* r1 = dimg + ly.i1 * in_w * c;
+        for (int64_t ox = 0; ox < out_w; ++ox) {
+          const Lerp& l = lx[size_t(ox)];
+          const float* g = dy + n * out_img + (oy * out_w + ox) * c;
+          const float w00 = (1 - ly.w1) * (1 - l.w1), w01 = (1 - ly.w1) * l.w1;
+          const float w10 = ly.w1 * (1 - l.w1), w11 = ly.w1 * l.w1;
+          for (int64_t ch = 0; ch < c; ++ch) {
+            r0[l.i0 * c + ch] += g[ch] * w00;
+            r0[l.i1 * c + ch] += g[ch] * w01;
+            r1[l.i0 * c + ch] += g[ch] * w10;
+            r1[l.i1 * c + ch] += g[ch] * w11;
+          }
         }
       }
     }

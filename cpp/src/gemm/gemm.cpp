@@ -50,13 +50,17 @@ TileEpilogue tile_epilogue(const Problem& p, int64_t col) {
 void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
   FlushDenormals ftz;
   const int64_t mpan = ceil_div(p.m, cfg.mr), npan = ceil_div(p.n, cfg.nr);
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-  for (int64_t t = 0; t < mpan * npan; ++t) {
-    const int64_t i = (t / npan) * cfg.mr, j = (t % npan) * cfg.nr;
-    TileEpilogue epi = tile_epilogue(p, j);
-    cfg.ukernel(0, nullptr, 1, cfg.mr, nullptr, cfg.nr, p.c + i * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs,
-                std::min<int64_t>(cfg.mr, p.m - i), std::min<int64_t>(cfg.nr, p.n - j), 1.0f, p.beta,
-                has_epilogue(p) ? &epi : nullptr);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t t = 0; t < mpan * npan; ++t) {
+      const int64_t i = (t / npan) * cfg.mr, j = (t % npan) * cfg.nr;
+      TileEpilogue epi = tile_epilogue(p, j);
+      cfg.ukernel(0, nullptr, 1, cfg.mr, nullptr, cfg.nr, p.c + i * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs,
+                  std::min<int64_t>(cfg.mr, p.m - i), std::min<int64_t>(cfg.nr, p.n - j), 1.0f, p.beta,
+                  has_epilogue(p) ? &epi : nullptr);
+    }
   }
 }
 
@@ -152,6 +156,7 @@ void run_parallel(const Problem& p, const GemmConfig& cfg, int nt) {
   const int tr = best_tr, tc = best_tc;
 #pragma omp parallel num_threads(tr * tc)
   {
+    FlushDenormalsWorker worker_ftz;
     // loop over slices by the team actually granted (nested regions get fewer threads)
     const int team = omp_get_num_threads();
     for (int slice = omp_get_thread_num(); slice < tr * tc; slice += team) {
@@ -254,6 +259,7 @@ void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha, 
     // many small products: one per thread at a time, each single-threaded
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t t = 0; t < batch; ++t) {
+      FlushDenormalsWorker worker_ftz;  // per small product: cheap next to it
       Problem q = p;
       q.a += t * a_bs;
       q.b += t * b_bs;

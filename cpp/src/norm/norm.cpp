@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/ftz.h"
 #include "core/workspace.h"
 #include "kernn/error.h"
 #include "kernn/norm.h"
@@ -27,10 +28,14 @@ void channel_sums(int64_t rows, int64_t c, F&& f, double* out) {
   const int64_t parts = parts_for(rows);
   std::vector<double> partial(size_t(parts * K * c), 0.0);
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && parts > 1 && rows * c >= 65536) schedule(static)
-  for (int64_t p = 0; p < parts; ++p) {
-    double* acc = partial.data() + p * K * c;
-    for (int64_t r = rows * p / parts; r < rows * (p + 1) / parts; ++r) f(r, acc);
+#pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && rows * c >= 65536)
+  {
+    FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t p = 0; p < parts; ++p) {
+      double* acc = partial.data() + p * K * c;
+      for (int64_t r = rows * p / parts; r < rows * (p + 1) / parts; ++r) f(r, acc);
+    }
   }
   std::fill(out, out + K * c, 0.0);
   for (int64_t p = 0; p < parts; ++p)
@@ -40,11 +45,15 @@ void channel_sums(int64_t rows, int64_t c, F&& f, double* out) {
 // y = x * scale[ch] + shift[ch] over all rows
 void affine_rows(int64_t rows, int64_t c, const float* x, const float* scale, const float* shift, float* y) {
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * c >= 65536) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * c;
-    float* yr = y + r * c;
-    for (int64_t ch = 0; ch < c; ++ch) yr[ch] = xr[ch] * scale[ch] + shift[ch];
+#pragma omp parallel num_threads(nt) if (nt > 1 && rows * c >= 65536)
+  {
+    FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* xr = x + r * c;
+      float* yr = y + r * c;
+      for (int64_t ch = 0; ch < c; ++ch) yr[ch] = xr[ch] * scale[ch] + shift[ch];
+    }
   }
 }
 
@@ -53,6 +62,7 @@ void affine_rows(int64_t rows, int64_t c, const float* x, const float* scale, co
 void batch_norm_forward_train(int64_t rows, int64_t c, const float* x, const float* gamma, const float* beta,
                               float eps, float* y, float* mean, float* var) {
   check_sizes("batch_norm", rows, c);
+  FlushDenormals ftz;  // this thread; the workers set their own
   if (c == 0) return;
   std::vector<double> s(static_cast<size_t>(c)), q(static_cast<size_t>(c));
   channel_sums<1>(rows, c, [&](int64_t r, double* acc) {
@@ -83,6 +93,7 @@ void batch_norm_forward_train(int64_t rows, int64_t c, const float* x, const flo
 void batch_norm_forward_inference(int64_t rows, int64_t c, const float* x, const float* gamma, const float* beta,
                                   const float* mm, const float* mv, float eps, float* y) {
   check_sizes("batch_norm_inference", rows, c);
+  FlushDenormals ftz;  // this thread; the workers set their own
   std::vector<float> scale(static_cast<size_t>(c)), shift(static_cast<size_t>(c));
   for (int64_t ch = 0; ch < c; ++ch) {
     const double rstd = 1.0 / std::sqrt(double(mv[ch]) + double(eps));
@@ -96,6 +107,7 @@ void batch_norm_forward_inference(int64_t rows, int64_t c, const float* x, const
 void batch_norm_backward(int64_t rows, int64_t c, const float* x, const float* dy, const float* gamma,
                          const float* mean, const float* var, float eps, float* dx, float* dgamma, float* dbeta) {
   check_sizes("batch_norm_backward", rows, c);
+  FlushDenormals ftz;  // this thread; the workers set their own
   if (c == 0) return;
   std::vector<float> rstd(static_cast<size_t>(c));
   for (int64_t ch = 0; ch < c; ++ch) rstd[size_t(ch)] = float(1.0 / std::sqrt(double(var[ch]) + double(eps)));
@@ -123,35 +135,44 @@ void batch_norm_backward(int64_t rows, int64_t c, const float* x, const float* d
     b[size_t(ch)] = float(-gr * sdy * inv_n + gr * sdyx * inv_n * rstd[size_t(ch)] * mean[ch]);  // constant
   }
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * c >= 65536) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * c;
-    const float* dr = dy + r * c;
-    float* o = dx + r * c;
-    for (int64_t ch = 0; ch < c; ++ch) o[ch] = k[size_t(ch)] * dr[ch] - a[size_t(ch)] * xr[ch] + b[size_t(ch)];
+#pragma omp parallel num_threads(nt) if (nt > 1 && rows * c >= 65536)
+  {
+    FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* xr = x + r * c;
+      const float* dr = dy + r * c;
+      float* o = dx + r * c;
+      for (int64_t ch = 0; ch < c; ++ch) o[ch] = k[size_t(ch)] * dr[ch] - a[size_t(ch)] * xr[ch] + b[size_t(ch)];
+    }
   }
 }
 
 void layer_norm_forward(int64_t rows, int64_t c, const float* x, const float* gamma, const float* beta, float eps,
                         float* y, float* mean, float* rstd) {
   check_sizes("layer_norm", rows, c);
+  FlushDenormals ftz;  // this thread; the workers set their own
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * c >= 65536) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * c;
-    float* yr = y + r * c;
-    double s = 0.0;
-    for (int64_t ch = 0; ch < c; ++ch) s += xr[ch];
-    const double m = c > 0 ? s / double(c) : 0.0;
-    double q = 0.0;
-    for (int64_t ch = 0; ch < c; ++ch) q += (xr[ch] - m) * (xr[ch] - m);
-    const float rs = float(1.0 / std::sqrt((c > 0 ? q / double(c) : 0.0) + double(eps)));
-    const float mf = float(m);
-    mean[r] = mf;
-    rstd[r] = rs;
-    for (int64_t ch = 0; ch < c; ++ch) {
-      const float xh = (xr[ch] - mf) * rs;
-      yr[ch] = xh * (gamma ? gamma[ch] : 1.0f) + (beta ? beta[ch] : 0.0f);
+#pragma omp parallel num_threads(nt) if (nt > 1 && rows * c >= 65536)
+  {
+    FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* xr = x + r * c;
+      float* yr = y + r * c;
+      double s = 0.0;
+      for (int64_t ch = 0; ch < c; ++ch) s += xr[ch];
+      const double m = c > 0 ? s / double(c) : 0.0;
+      double q = 0.0;
+      for (int64_t ch = 0; ch < c; ++ch) q += (xr[ch] - m) * (xr[ch] - m);
+      const float rs = float(1.0 / std::sqrt((c > 0 ? q / double(c) : 0.0) + double(eps)));
+      const float mf = float(m);
+      mean[r] = mf;
+      rstd[r] = rs;
+      for (int64_t ch = 0; ch < c; ++ch) {
+        const float xh = (xr[ch] - mf) * rs;
+        yr[ch] = xh * (gamma ? gamma[ch] : 1.0f) + (beta ? beta[ch] : 0.0f);
+      }
     }
   }
 }
@@ -159,24 +180,29 @@ void layer_norm_forward(int64_t rows, int64_t c, const float* x, const float* ga
 void layer_norm_backward(int64_t rows, int64_t c, const float* x, const float* dy, const float* gamma,
                          const float* mean, const float* rstd, float* dx, float* dgamma, float* dbeta) {
   check_sizes("layer_norm_backward", rows, c);
+  FlushDenormals ftz;  // this thread; the workers set their own
   if (c == 0) return;
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * c >= 65536) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * c;
-    const float* dr = dy + r * c;
-    float* o = dx + r * c;
-    double s1 = 0.0, s2 = 0.0;
-    for (int64_t ch = 0; ch < c; ++ch) {
-      const double g = double(dr[ch]) * (gamma ? gamma[ch] : 1.0f);
-      s1 += g;
-      s2 += g * double((xr[ch] - mean[r]) * rstd[r]);
-    }
-    const float m1 = float(s1 / double(c)), m2 = float(s2 / double(c));
-    for (int64_t ch = 0; ch < c; ++ch) {
-      const float g = dr[ch] * (gamma ? gamma[ch] : 1.0f);
-      const float xh = (xr[ch] - mean[r]) * rstd[r];
-      o[ch] = rstd[r] * (g - m1 - xh * m2);
+#pragma omp parallel num_threads(nt) if (nt > 1 && rows * c >= 65536)
+  {
+    FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* xr = x + r * c;
+      const float* dr = dy + r * c;
+      float* o = dx + r * c;
+      double s1 = 0.0, s2 = 0.0;
+      for (int64_t ch = 0; ch < c; ++ch) {
+        const double g = double(dr[ch]) * (gamma ? gamma[ch] : 1.0f);
+        s1 += g;
+        s2 += g * double((xr[ch] - mean[r]) * rstd[r]);
+      }
+      const float m1 = float(s1 / double(c)), m2 = float(s2 / double(c));
+      for (int64_t ch = 0; ch < c; ++ch) {
+        const float g = dr[ch] * (gamma ? gamma[ch] : 1.0f);
+        const float xh = (xr[ch] - mean[r]) * rstd[r];
+        o[ch] = rstd[r] * (g - m1 - xh * m2);
+      }
     }
   }
   if (dgamma || dbeta) {

@@ -166,15 +166,19 @@ int threads_for(const RnnConfig& cfg, int mr) {
 void fill_inputs(const RnnConfig& cfg, const RnnInputs& in, float* xh, int64_t xw) {
   const int64_t B = cfg.batch, S = cfg.steps, I = cfg.input_size;
   if (I == 0) return;
-#pragma omp parallel for num_threads(get_num_threads()) if (B * S * I > 65536) schedule(static)
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t t = 0; t < S; ++t) {
-      const float* src = in.x + (b * S + t) * I;
-      float* dst = xh + (b * S + t) * xw;
-      const float* m = in.input_dropout ? in.input_dropout + b * I : nullptr;
-      if (m) for (int64_t i = 0; i < I; ++i) dst[i] = src[i] * m[i];
-      else std::memcpy(dst, src, sizeof(float) * size_t(I));
-    }
+#pragma omp parallel num_threads(get_num_threads()) if (B * S * I > 65536)
+  {
+    FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t t = 0; t < S; ++t) {
+        const float* src = in.x + (b * S + t) * I;
+        float* dst = xh + (b * S + t) * xw;
+        const float* m = in.input_dropout ? in.input_dropout + b * I : nullptr;
+        if (m) for (int64_t i = 0; i < I; ++i) dst[i] = src[i] * m[i];
+        else std::memcpy(dst, src, sizeof(float) * size_t(I));
+      }
+  }
 }
 
 inline int64_t step_index(const RnnConfig& cfg, int64_t s) { return cfg.go_backwards ? cfg.steps - 1 - s : s; }
@@ -214,6 +218,7 @@ RnnActivation parse_rnn_activation(const char* name, const char* what) {
 
 void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& out, float* ws_user) {
   check(cfg, in);
+  FlushDenormals ftz;  // this thread; each parallel region's workers set their own
   const Layout L = layout(cfg);
   const int64_t B = L.B, S = L.S, I = L.I, U = L.U, GU = L.GU;
   const RnnCell cell = cfg.cell;
@@ -293,7 +298,7 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-    FlushDenormals ftz;  // decaying states must not fall onto the slow denormal path
+    FlushDenormalsWorker ftz;  // decaying states must not fall onto the slow denormal path
     int64_t r0, r1;
     thread_rows(B, gc.mr, omp_get_thread_num(), omp_get_num_threads(), r0, r1);
     const int64_t m = r1 - r0;
@@ -392,6 +397,7 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
 void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, const RnnOutputGrads& dout,
                   const RnnGrads& grads) {
   check(cfg, in);
+  FlushDenormals ftz;
   const char* fn = cell_name(cfg.cell);
   const Layout L = layout(cfg);
   const int64_t B = L.B, S = L.S, I = L.I, U = L.U, GU = L.GU;
@@ -460,7 +466,7 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-    FlushDenormals ftz;  // decaying states must not fall onto the slow denormal path
+    FlushDenormalsWorker ftz;  // decaying states must not fall onto the slow denormal path
     int64_t r0, r1;
     thread_rows(B, gc.mr, omp_get_thread_num(), omp_get_num_threads(), r0, r1);
     const int64_t m = r1 - r0;
@@ -578,6 +584,7 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
     const int64_t chunk = 64, nchunks = ceil_div(GU, chunk);
 #pragma omp parallel for num_threads(nth) if (rows * GU > 32768) schedule(static)
     for (int64_t q = 0; q < nchunks; ++q) {
+      FlushDenormalsWorker worker_ftz;  // per chunk of 64 columns: cheap next to its column sums
       const int64_t j0 = q * chunk, j1 = std::min(GU, j0 + chunk);
       float acc[64] = {}, acc_r[64] = {};
       for (int64_t r = 0; r < rows; ++r) {
@@ -620,12 +627,14 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
     }
     if (in.input_dropout) {
 #pragma omp parallel for num_threads(nth) if (rows * I > 65536) schedule(static)
-      for (int64_t b = 0; b < B; ++b)
+      for (int64_t b = 0; b < B; ++b) {
+        FlushDenormalsWorker worker_ftz;
         for (int64_t t = 0; t < S; ++t) {
           float* dx = grads.x + (b * S + t) * I;
           const float* mk = in.input_dropout + b * I;
           for (int64_t i = 0; i < I; ++i) dx[i] *= mk[i];
         }
+      }
     }
   }
 }
