@@ -85,7 +85,33 @@ TEST(every_kernel_family_restores_the_fp_mode) {
     kernn::conv2d_forward(dg, x.data(), w.data(), nullptr, kernn::GemmActivation::none, y.data());
     kernn::conv2d_backward_filter(dg, x.data(), y.data(), dwk.data(), nullptr);
   });
+  // few filters (segment-dot kernels) and a one-channel first layer (gathered kernel-gradient rows)
+  const auto fg = kernn::conv2d_geometry(4, 16, 16, 8, 3, 3, 2, 1, 1, 1, 1, kernn::Padding::same);
+  std::vector<float> wf(size_t(3 * 3 * 8 * 2), 0.25f), yf(size_t(4 * 16 * 16 * 2)), dwf(wf.size());
+  check_restores("conv2d few filters", [&] {
+    kernn::conv2d_forward(fg, x.data(), wf.data(), nullptr, kernn::GemmActivation::relu, yf.data());
+    kernn::conv2d_backward_filter(fg, x.data(), yf.data(), dwf.data(), nullptr);
+  });
+  const auto og = kernn::conv2d_geometry(4, 16, 16, 1, 3, 3, 16, 1, 1, 1, 1, kernn::Padding::same);
+  std::vector<float> w1(size_t(3 * 3 * 16), 0.25f), y1(size_t(4 * 16 * 16 * 16)), dw1(w1.size());
+  check_restores("conv2d one input channel", [&] {
+    kernn::conv2d_forward(og, x.data(), w1.data(), nullptr, kernn::GemmActivation::none, y1.data());
+    kernn::conv2d_backward_filter(og, x.data(), y1.data(), dw1.data(), nullptr);
+  });
+  // grouped: im2col items spread over the threads
+  const auto gg = kernn::conv2d_geometry(16, 16, 16, 8, 3, 3, 8, 1, 1, 1, 1, kernn::Padding::same, 2);
+  std::vector<float> xg(size_t(16 * 16 * 16 * 8), 0.5f), wg(size_t(3 * 3 * 4 * 8), 0.25f), yg(xg.size()),
+      dxg(xg.size()), dwg(wg.size());
+  check_restores("grouped conv2d", [&] {
+    kernn::conv2d_forward(gg, xg.data(), wg.data(), nullptr, kernn::GemmActivation::none, yg.data());
+    kernn::conv2d_backward_data(gg, yg.data(), wg.data(), dxg.data());
+    kernn::conv2d_backward_filter(gg, xg.data(), yg.data(), dwg.data(), nullptr);
+  });
   std::vector<float> up(size_t(4 * 32 * 32 * 8));
+  check_restores("upsample_nearest", [&] {
+    kernn::upsample_nearest_forward(4, 16, 16, 8, 2, 2, x.data(), up.data());
+    kernn::upsample_nearest_backward(4, 16, 16, 8, 2, 2, up.data(), dx.data());
+  });
   check_restores("resize_bilinear", [&] {
     kernn::resize_bilinear_forward(4, 16, 16, 8, 32, 32, x.data(), up.data());
     kernn::resize_bilinear_backward(4, 16, 16, 8, 32, 32, up.data(), dx.data());

@@ -109,13 +109,14 @@ void column_sums(int64_t rows, int64_t cols, const float* x, float* out);
 
 /// Nearest-neighbour up-sampling (Keras UpSampling2D interpolation="nearest"): y (batch,
 /// in_h * sh, in_w * sw, c) repeats each pixel of x (batch, in_h, in_w, c) sh times down and
-/// sw times across. Throws kernn::Error for negative sizes or sh, sw < 1.
+/// sw times across. Throws kernn::Error for a negative batch or c, or in_h, in_w, sh, sw < 1.
 void upsample_nearest_forward(int64_t batch, int64_t in_h, int64_t in_w, int64_t c, int64_t sh, int64_t sw,
                               const float* x, float* y);
 
 /// Gradient of upsample_nearest_forward: dx (batch, in_h, in_w, c) = the sum of the sh x sw
 /// outputs each input pixel was copied to (in row-major order of the block), from dy
-/// (batch, in_h * sh, in_w * sw, c). Written, not accumulated.
+/// (batch, in_h * sh, in_w * sw, c). Written, not accumulated. Throws as
+/// upsample_nearest_forward.
 void upsample_nearest_backward(int64_t batch, int64_t in_h, int64_t in_w, int64_t c, int64_t sh, int64_t sw,
                                const float* dy, float* dx);
 

@@ -336,6 +336,7 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
     const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && conv_flops(g) >= kParallelFlops)
     {
+      FlushDenormalsWorker worker_ftz;
       static thread_local std::vector<const float*> ptrs;
       static thread_local std::vector<float> edge, zeros;
       if (ptrs.size() < size_t(g.out_w * kh)) ptrs.resize(size_t(g.out_w * kh));

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "conv/conv_internal.h"
+#include "core/ftz.h"
 #include "core/kernel_table.h"
 #include "kernn/conv.h"
 #include "kernn/threading.h"
@@ -28,8 +29,12 @@ template <typename Fn>
 inline void for_items(int64_t count, double flops, Fn&& fn) {
   const int nt = kernn::get_num_threads();
   if (nt > 1 && count >= nt && flops >= 8 * kParallelFlops) {
-#pragma omp parallel for num_threads(nt) schedule(static)
-    for (int64_t i = 0; i < count; ++i) fn(i);
+#pragma omp parallel num_threads(nt)
+    {
+      FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+      for (int64_t i = 0; i < count; ++i) fn(i);
+    }
     return;
   }
   for (int64_t i = 0; i < count; ++i) fn(i);

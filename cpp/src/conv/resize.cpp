@@ -43,7 +43,7 @@ void upsample_nearest_forward(int64_t batch, int64_t in_h, int64_t in_w, int64_t
   const int64_t rows = batch * in_h, out_row = in_w * sw * c;
   const int nt = get_num_threads();
 #pragma omp parallel for num_threads(nt) if (nt > 1 && rows * out_row * sh >= 65536) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
+  for (int64_t r = 0; r < rows; ++r) {  // copies only: no arithmetic, no flush-to-zero needed
     const float* xr = x + r * in_w * c;
     float* yr = y + r * sh * out_row;
     for (int64_t ix = 0; ix < in_w; ++ix)
@@ -57,21 +57,26 @@ void upsample_nearest_backward(int64_t batch, int64_t in_h, int64_t in_w, int64_
   check("upsample_nearest_backward", batch, in_h, in_w, c, in_h * sh, in_w * sw);
   KERNN_CHECK(sh >= 1 && sw >= 1, "upsample_nearest_backward: size must be >= 1. Received: size=(", sh, ", ", sw,
               ")");
+  FlushDenormals ftz;  // this thread; the workers set their own below
   const int64_t rows = batch * in_h, out_row = in_w * sw * c;
   const int nt = get_num_threads();
-#pragma omp parallel for num_threads(nt) if (nt > 1 && rows * out_row * sh >= 65536) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
-    float* dxr = dx + r * in_w * c;
-    const float* g = dy + r * sh * out_row;
-    // dx[ix] = sum over sy, then sx, of the outputs it was copied to
-    for (int64_t ix = 0; ix < in_w; ++ix) std::memcpy(dxr + ix * c, g + ix * sw * c, sizeof(float) * size_t(c));
-    for (int64_t sy = 0; sy < sh; ++sy)
-      for (int64_t ix = 0; ix < in_w; ++ix)
-        for (int64_t sx = sy == 0 ? 1 : 0; sx < sw; ++sx) {
-          const float* gs = g + sy * out_row + (ix * sw + sx) * c;
-          float* d = dxr + ix * c;
-          for (int64_t ch = 0; ch < c; ++ch) d[ch] += gs[ch];
-        }
+#pragma omp parallel num_threads(nt) if (nt > 1 && rows * out_row * sh >= 65536)
+  {
+    FlushDenormalsWorker worker_ftz;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      float* dxr = dx + r * in_w * c;
+      const float* g = dy + r * sh * out_row;
+      // dx[ix] = sum over sy, then sx, of the outputs it was copied to
+      for (int64_t ix = 0; ix < in_w; ++ix) std::memcpy(dxr + ix * c, g + ix * sw * c, sizeof(float) * size_t(c));
+      for (int64_t sy = 0; sy < sh; ++sy)
+        for (int64_t ix = 0; ix < in_w; ++ix)
+          for (int64_t sx = sy == 0 ? 1 : 0; sx < sw; ++sx) {
+            const float* gs = g + sy * out_row + (ix * sw + sx) * c;
+            float* d = dxr + ix * c;
+            for (int64_t ch = 0; ch < c; ++ch) d[ch] += gs[ch];
+          }
+    }
   }
 }
 
