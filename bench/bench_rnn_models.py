@@ -52,6 +52,7 @@ def keras_like_epoch(lib, name, x, y, epochs):
                                 L.Bidirectional(L.LSTM(64)), L.Dense(1, activation="sigmoid")])
         model.compile(optimizer="adam", loss="binary_crossentropy")
         batch = 64
+    common.settle()  # building ran NumPy's QR (orthogonal init): let OpenBLAS's spinning threads go idle
     t0 = time.perf_counter()
     h = model.fit(x, y, epochs=epochs, batch_size=batch, shuffle=True, verbose=0)
     return (time.perf_counter() - t0) / epochs, h.history["loss"][-1]

@@ -1,11 +1,13 @@
 """Merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot.
 
 Each takes a list of inputs (Concatenate, Dot: tensors of compatible shapes) and returns
-one tensor; backward returns the list of input gradients. These are cheap elementwise or
-small batched products, computed with NumPy on float32 arrays.
+one tensor; backward returns the list of input gradients. The elementwise ones are NumPy on
+float32 arrays; Dot's batched products run on kernn's GEMM (not NumPy's BLAS, whose
+spinning threads would then compete with kernn's).
 """
 import numpy as np
 
+from kernn import ops
 from kernn.layers.layer import Layer
 
 
@@ -351,7 +353,7 @@ class Dot(Merge):
         if yp.ndim == 2:
             yp = yp[:, :, None]
         self._xp, self._yp = xp, yp
-        out = np.matmul(xp, yp)
+        out = ops.matmul(xp, yp)
         return out.reshape((x.shape[0],) + self.compute_output_shape([x.shape, y.shape])[1:]).astype(np.float32)
 
     def _l2(self, x, axis, i):
@@ -364,8 +366,8 @@ class Dot(Merge):
     def backward(self, grad):
         xp, yp = self._xp, self._yp
         g = np.asarray(grad, dtype=np.float32).reshape(xp.shape[0], xp.shape[1], yp.shape[2])
-        dxp = np.matmul(g, np.swapaxes(yp, 1, 2))
-        dyp = np.matmul(np.swapaxes(xp, 1, 2), g)
+        dxp = ops.matmul(g, yp, transpose_b=True)
+        dyp = ops.matmul(xp, g, transpose_a=True)
         sx, sy = self._in_shapes
         a = self._a
         if len(sx) == 2:
