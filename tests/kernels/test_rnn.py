@@ -17,8 +17,8 @@ SHAPES = {  # (batch, steps, features, units)
     "larger_batch": (37, 5, 7, 20),
     "wide_units": (6, 3, 5, 70),
     "many_features": (5, 4, 20, 9),  # >= 16 features: the input product runs inside the time loop
-    "deep_k_chunks": (3, 2, 4, 260),
-    "features_64_dx_in_loop": (4, 5, 64, 7),  # LSTM/SimpleRNN backward: dx from the per-step product  # backward's k = G * units > 4 KC: the packed kernel in chunks
+    "deep_k_chunks": (3, 2, 4, 260),  # backward's k = G * units > 4 KC: the packed kernel in chunks, wide tiles
+    "features_64_dx_in_loop": (4, 5, 64, 7),  # LSTM/SimpleRNN backward: dx from the per-step product
     "no_features": (3, 4, 0, 6),
     "empty_batch": (0, 3, 2, 4),
     "no_steps": (3, 0, 2, 4),
