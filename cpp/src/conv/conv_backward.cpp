@@ -95,7 +95,7 @@ void reduce_partials(const float* partial, int64_t parts, int64_t wsize, float* 
 constexpr int64_t kPixBlock = 128;
 
 void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int64_t parts, int64_t items,
-                    int64_t blocks_per_img, float* partial) {
+                    int64_t blocks_per_img, float* partial, float* bias_partial) {
   const conv::ConvKernels& k = *kernel_table().conv;
   const int64_t MR = k.mr, NR = igemm_nr(g.out_c);
   const conv::ConvWgradUkernel ukernel = NR == k.nr ? k.wgrad : k.wgrad_narrow;
@@ -127,6 +127,8 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
     for (int64_t p = 0; p < parts; ++p) {
       float* acc = partial + p * wsize;
       std::memset(acc, 0, sizeof(float) * size_t(wsize));
+      float* bacc = bias_partial ? bias_partial + p * F : nullptr;  // the bias gradient, from the same dy reads
+      if (bacc) std::memset(bacc, 0, sizeof(float) * size_t(F));
       for (int64_t item = items * p / parts; item < items * (p + 1) / parts; ++item) {
         const int64_t n = item / blocks_per_img, p0 = (item % blocks_per_img) * kPixBlock;
         const int64_t P = std::min(kPixBlock, pix - p0);
@@ -166,6 +168,8 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
             const float* src = dy_blk + i * F + q * NR;
             float* dst = dyp + i * NR;
             for (int64_t j = 0; j < NR; ++j) dst[j] = j < nq ? src[j] : 0.0f;
+            if (bacc)
+              for (int64_t j = 0; j < nq; ++j) bacc[q * NR + j] += src[j];
           }
           for (int64_t t = 0; t < utaps; ++t)
             for (int64_t c0 = 0; c0 < uc; c0 += MR)
@@ -317,7 +321,15 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
   const int64_t out_img = g.out_h * g.out_w * g.out_c, in_img = g.in_h * g.in_w * g.in_c;
   const int64_t cg = g.in_c / g.groups, fg = g.out_c / g.groups, K = g.kernel_h * g.kernel_w * cg;
   const int64_t wsize = K * g.out_c;
-  if (dbias) column_sums(g.batch * g.out_h * g.out_w, g.out_c, dy, dbias);
+  // With fewer than MR / 2 input channels and a full wide panel of filters (C1: 1 channel, 32
+  // filters) im2col tiles through the GEMM beat gathering rows for the micro-kernel (0.62 vs
+  // 0.94 ms); with fewer filters (E5's first layer, 16) the gathered rows win (0.77 vs 1.05).
+  const conv::ConvKernels& ck = *kernel_table().conv;
+  const bool gemm_tiles = 2 * g.in_c < ck.mr && g.out_c >= ck.nr;
+  // the wgrad micro-kernel path sums the bias gradient while it packs dy; the others here
+  const bool ukernel_path = g.groups == 1 && !gemm_tiles && !use_dot(g) && !is_pointwise(g);
+  if (dbias && !(ukernel_path && g.batch > 0 && out_img > 0))
+    column_sums(g.batch * g.out_h * g.out_w, g.out_c, dy, dbias);
   if (g.batch == 0 || out_img == 0) {
     std::memset(dw, 0, sizeof(float) * size_t(wsize));
     return;
@@ -360,17 +372,19 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
       for (int64_t j = 0; j < kh * seg; ++j) dw[j * F + f] = partial[f * kh * seg + j];
     return;
   }
-  // With fewer than MR / 2 input channels and a full wide panel of filters (C1: 1 channel, 32
-  // filters) im2col tiles through the GEMM beat gathering rows for the micro-kernel (0.62 vs
-  // 0.94 ms); with fewer filters (E5's first layer, 16) the gathered rows win (0.77 vs 1.05).
-  const conv::ConvKernels& ck = *kernel_table().conv;
-  const bool gemm_tiles = 2 * g.in_c < ck.mr && g.out_c >= ck.nr;
-  if (g.groups == 1 && !gemm_tiles) {
+  if (ukernel_path) {
     const int64_t blocks_per_img = ceil_div(g.out_h * g.out_w, kPixBlock), items = g.batch * blocks_per_img;
-    const int64_t parts = std::min<int64_t>(kPartials, items);
-    float* partial = workspace(WorkspaceSlot::scratch1, size_t(parts * wsize));
-    wgrad_partials(g, x, dy, parts, items, blocks_per_img, partial);
+    const int64_t parts = std::min<int64_t>(kPartials, items), F = g.out_c;
+    float* partial = workspace(WorkspaceSlot::scratch1, size_t(parts * (wsize + F)));
+    float* bias_partial = dbias ? partial + parts * wsize : nullptr;
+    wgrad_partials(g, x, dy, parts, items, blocks_per_img, partial, bias_partial);
     reduce_partials(partial, parts, wsize, dw);
+    if (dbias)
+      for (int64_t f = 0; f < F; ++f) {
+        float sum = bias_partial[f];
+        for (int64_t p = 1; p < parts; ++p) sum += bias_partial[p * F + f];
+        dbias[f] = sum;
+      }
     return;
   }
   const int64_t trows = dwise ? 1 : tile_rows(g, K), ntiles = ceil_div(g.out_h, trows);
