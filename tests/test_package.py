@@ -1,5 +1,6 @@
 """The package surface: dispatch, CPU info, threads, and where the C++ API lives."""
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -112,6 +113,42 @@ def test_default_threads_follow_the_affinity_mask():
     e.pop("OMP_NUM_THREADS", None)
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e, timeout=60)
     assert r.stdout.strip() == "1", r.stderr
+
+
+def test_default_threads_under_taskset_one_cpu():
+    if shutil.which("taskset") is None or not hasattr(os, "sched_getaffinity"):
+        pytest.skip("no taskset")
+    cpu = min(os.sched_getaffinity(0))
+    e = dict(os.environ)
+    e.pop("OMP_NUM_THREADS", None)
+    r = subprocess.run(["taskset", "-c", str(cpu), sys.executable, "-c", "import kernn; print(kernn.get_num_threads())"],
+                       capture_output=True, text=True, env=e, timeout=60)
+    assert r.stdout.strip() == "1", r.stderr
+
+
+def _cgroup_tree(tmp_path, proc_cgroup, files):
+    (tmp_path / "proc/self").mkdir(parents=True)
+    (tmp_path / "proc/self/cgroup").write_text(proc_cgroup)
+    for rel, text in files.items():
+        f = tmp_path / "sys/fs/cgroup" / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(text)
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize("proc_cgroup,files,want", [
+    ("0::/\n", {"cpu.max": "150000 100000\n"}, 2),  # v2 container: its own cgroup at the mount
+    ("0::/a/b\n", {"cpu.max": "max 100000\n", "a/cpu.max": "300000 100000\n", "a/b/cpu.max": "max 100000\n"}, 3),
+    ("0::/a/b\n", {"a/cpu.max": "400000 100000\n", "a/b/cpu.max": "100000 100000\n"}, 1),  # smallest wins
+    ("0::/\n", {"cpu.max": "max 100000\n"}, 0),  # no quota
+    ("3:cpu,cpuacct:/docker/x\n0::/\n", {"cpu,cpuacct/docker/x/cpu.cfs_quota_us": "250000\n",
+                                            "cpu,cpuacct/docker/x/cpu.cfs_period_us": "100000\n"}, 3),  # v1
+    ("2:cpuacct,cpu:/\n", {"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, 0),  # v1, none
+    ("2:cpu:/k\n", {"cpu/cpu.cfs_quota_us": "50000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 1),  # v1 at the mount
+    ("", {}, 0),  # nothing readable
+], ids=["v2_mount", "v2_ancestor", "v2_smallest", "v2_max", "v1_nested", "v1_unlimited", "v1_mount", "absent"])
+def test_cgroup_cpu_quota_v1_and_v2(tmp_path, proc_cgroup, files, want):
+    assert kernn._core.cgroup_cpu_quota(_cgroup_tree(tmp_path, proc_cgroup, files)) == want
 
 
 def _fork_child(q, a):

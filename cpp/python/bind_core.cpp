@@ -34,6 +34,8 @@ void bind_core(py::module_& m) {
   m.def("get_num_threads", &get_num_threads);
   m.def("set_num_threads", &set_num_threads, py::arg("n"));
   m.def("default_num_threads", &default_num_threads);
+  m.def("cgroup_cpu_quota", [](const std::string& root) { return cgroup_cpu_quota(root.c_str()); },
+        py::arg("root") = "/");
   m.def("in_forked_child", &in_forked_child);
   m.def("measure_peak_gflops", [](const std::string& isa, int threads, double seconds) {
     Isa i = parse_isa(isa, "isa");

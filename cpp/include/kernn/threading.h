@@ -18,6 +18,14 @@ void set_num_threads(int n);
 /// The default get_num_threads() would use (environment, affinity, cgroup quota). Never throws.
 int default_num_threads();
 
+/// CPUs granted to this process by its cgroup CPU quota, 0 when there is none: cgroup v2
+/// (cpu.max of the process's cgroup, from /proc/self/cgroup, and of its ancestors), else
+/// v1 (cpu.cfs_quota_us / cpu.cfs_period_us of the cpu controller's cgroup and ancestors);
+/// the smallest quota found, rounded up to whole CPUs. Files are read under `root` ("/"
+/// normally; another directory holding proc/self/cgroup and sys/fs/cgroup for tests).
+/// Never throws: unreadable files count as no quota.
+int cgroup_cpu_quota(const char* root = "/");
+
 /// True in a child forked after kernels ran threaded (kernels then use one thread). Never throws.
 bool in_forked_child();
 

@@ -18,24 +18,64 @@
 namespace kernn {
 namespace {
 
-// CPUs granted by a cgroup CPU quota (v2 cpu.max, else v1 cfs quota/period), 0 if none.
-int cgroup_cpu_limit() {
-  {
-    std::ifstream f("/sys/fs/cgroup/cpu.max");
-    std::string quota;
-    long period = 0;
-    if (f >> quota >> period && quota != "max" && period > 0) {
-      const double q = std::atof(quota.c_str());
-      if (q > 0) return std::max(1, int(std::ceil(q / double(period))));
+// The cgroup of this process for the v2 hierarchy ("0::/path") or for the v1 cpu controller
+// ("N:cpu,cpuacct:/path"), from <root>proc/self/cgroup; empty when absent.
+std::string cgroup_path(const std::string& root, bool v2) {
+  std::ifstream f(root + "proc/self/cgroup");
+  std::string line;
+  while (std::getline(f, line)) {
+    const size_t a = line.find(':'), b = a == std::string::npos ? a : line.find(':', a + 1);
+    if (b == std::string::npos) continue;
+    const std::string controllers = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+    if (v2 && line.compare(0, a, "0") == 0 && controllers.empty()) return path;
+    if (!v2) {
+      size_t s = 0;
+      while (s <= controllers.size()) {
+        const size_t e = std::min(controllers.find(',', s), controllers.size());
+        if (controllers.compare(s, e - s, "cpu") == 0) return path;
+        s = e + 1;
+      }
     }
   }
-  {
-    std::ifstream fq("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), fp("/sys/fs/cgroup/cpu/cpu.cfs_period_us");
-    long q = 0, p = 0;
-    if (fq >> q && fp >> p && q > 0 && p > 0) return std::max(1, int(std::ceil(double(q) / double(p))));
-  }
-  return 0;
+  return "";
 }
+
+// CPUs allowed by one quota file pair: v2 "quota period" (quota "max": none) or v1 quota_us
+// and period_us (-1: none). 0 when none or unreadable.
+int quota_cpus(double quota, double period) {
+  return quota > 0 && period > 0 ? std::max(1, int(std::ceil(quota / period))) : 0;
+}
+
+int v2_quota(const std::string& dir) {
+  std::ifstream f(dir + "/cpu.max");
+  std::string quota;
+  double period = 0;
+  if (!(f >> quota >> period) || quota == "max") return 0;
+  return quota_cpus(std::atof(quota.c_str()), period);
+}
+
+int v1_quota(const std::string& dir) {
+  std::ifstream fq(dir + "/cpu.cfs_quota_us"), fp(dir + "/cpu.cfs_period_us");
+  double q = 0, p = 0;
+  return fq >> q && fp >> p ? quota_cpus(q, p) : 0;
+}
+
+// The smallest quota along `path` (the process's cgroup and its ancestors, where the
+// hierarchy is mounted under `mount`) and at the mount itself (a container sees its own
+// cgroup there); 0 when none.
+template <class Quota>
+int smallest_quota(const std::string& mount, std::string path, Quota quota) {
+  int best = quota(mount);
+  while (!path.empty() && path != "/") {
+    const int q = quota(mount + path);
+    if (q > 0 && (best == 0 || q < best)) best = q;
+    const size_t slash = path.find_last_of('/');
+    path = slash == std::string::npos ? "" : path.substr(0, slash);
+  }
+  return best;
+}
+
+int cgroup_cpu_limit() { return cgroup_cpu_quota("/"); }
 
 int default_threads() {
   if (const char* env = std::getenv("OMP_NUM_THREADS"); env && *env) {
@@ -119,6 +159,16 @@ void set_num_threads(int n) {
 }
 
 int default_num_threads() { return default_threads(); }
+
+int cgroup_cpu_quota(const char* root) {
+  std::string base = root && *root ? root : "/";
+  if (base.back() != '/') base += '/';
+  const int v2 = smallest_quota(base + "sys/fs/cgroup", cgroup_path(base, true), v2_quota);
+  if (v2 > 0) return v2;
+  const std::string v1_path = cgroup_path(base, false);
+  const int v1 = smallest_quota(base + "sys/fs/cgroup/cpu,cpuacct", v1_path, v1_quota);
+  return v1 > 0 ? v1 : smallest_quota(base + "sys/fs/cgroup/cpu", v1_path, v1_quota);
+}
 
 bool in_forked_child() { return g_forked_child.load(); }
 
