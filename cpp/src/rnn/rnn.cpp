@@ -565,10 +565,11 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
         const float* g = dHin + lb * dw;
         const float* rdm = in.recurrent_dropout ? in.recurrent_dropout + b * U : nullptr;
         const float* direct = gru ? dD + lb * U : nullptr;
-        for (int64_t j = 0; j < U; ++j) {
-          const float v = rdm ? g[j] * rdm[j] : g[j];
-          dh[j] = direct ? direct[j] + v : v;
-        }
+        // one loop per case, so each vectorises
+        if (!rdm && !direct) std::memcpy(dh, g, sizeof(float) * size_t(U));
+        else if (!rdm) for (int64_t j = 0; j < U; ++j) dh[j] = direct[j] + g[j];
+        else if (!direct) for (int64_t j = 0; j < U; ++j) dh[j] = g[j] * rdm[j];
+        else for (int64_t j = 0; j < U; ++j) dh[j] = direct[j] + g[j] * rdm[j];
       }
     }
     for (int64_t b = r0; b < r1; ++b) {
@@ -590,11 +591,15 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
       const int64_t j0 = q * chunk, j1 = std::min(GU, j0 + chunk);
       float acc[64] = {}, acc_r[64] = {};
       for (int64_t r = 0; r < rows; ++r) {
-        const float* dz = dZ + r * GU;
-        for (int64_t j = j0; j < j1; ++j) acc[j - j0] += dz[j];
+        const float* dz = dZ + r * GU + j0;
+        if (j1 - j0 == 64) {  // a fixed width, so the sums stay in registers
+          for (int j = 0; j < 64; ++j) acc[j] += dz[j];
+        } else {
+          for (int64_t j = 0; j < j1 - j0; ++j) acc[j] += dz[j];
+        }
         if (after) {
-          const float* dr = dR + r * GU;
-          for (int64_t j = j0; j < j1; ++j) acc_r[j - j0] += dr[j];
+          const float* dr = dR + r * GU + j0;
+          for (int64_t j = 0; j < j1 - j0; ++j) acc_r[j] += dr[j];
         }
       }
       for (int64_t j = j0; j < j1; ++j) {
