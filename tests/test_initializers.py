@@ -130,3 +130,14 @@ def test_get_registry_config_round_trip():
         assert type(clone) is type(init) and clone.get_config() == init.get_config()
     np.testing.assert_array_equal(initializers.HeUniform(seed=4)((2, 2)),
                                   initializers.deserialize(initializers.serialize(initializers.HeUniform(seed=4)))((2, 2)))
+
+
+@pytest.mark.parametrize("shape", [(256, 64), (64, 64), (300, 7), (9, 1), (5, 5)], ids=str)
+def test_orthogonal_small_qr_matches_lapack(shape):
+    """Small QRs run on NumPy's own loops (no OpenBLAS threads); they give LAPACK's Q."""
+    from kernn.initializers import _qr
+    a = np.random.default_rng(3).standard_normal(shape)
+    q, r = _qr(a)
+    q2, r2 = np.linalg.qr(a)
+    np.testing.assert_allclose(q * np.sign(np.diag(r)), q2 * np.sign(np.diag(r2)), atol=1e-12)
+    np.testing.assert_allclose(q @ r, a, atol=1e-12)

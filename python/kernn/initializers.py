@@ -335,6 +335,34 @@ class LecunNormal(_FixedVarianceScaling):
     _args = (1.0, "fan_in", "truncated_normal")
 
 
+def _qr(a):
+    """Thin QR of a (n, m), n >= m. Small ones by Householder reflections written with einsum
+    and outer products (NumPy's own loops): LAPACK's QR wakes OpenBLAS's thread pool, whose
+    threads then spin for ~0.1 s beside kernn's and halve its speed in the first batches
+    after a recurrent model is built. Large ones, where that is small next to the QR, by LAPACK."""
+    n, m = a.shape
+    if n * m * m > 2 ** 25:
+        return np.linalg.qr(a)
+    r = np.array(a, dtype=np.float64)
+    vs = []
+    for j in range(m):
+        x = r[j:, j]
+        v = x.copy()
+        v[0] += np.copysign(np.sqrt(np.einsum("i,i->", x, x)), x[0])
+        norm = np.sqrt(np.einsum("i,i->", v, v))
+        if norm == 0.0:  # the column is already zero below the diagonal
+            vs.append(None)
+            continue
+        v /= norm
+        r[j:, j:] -= 2.0 * np.outer(v, np.einsum("i,ij->j", v, r[j:, j:]))
+        vs.append(v)
+    q = np.eye(n, m)
+    for j in range(m - 1, -1, -1):  # Q = H_0 ... H_{m-1} [I; 0]
+        if vs[j] is not None:
+            q[j:, j:] -= 2.0 * np.outer(vs[j], np.einsum("i,ij->j", vs[j], q[j:, j:]))
+    return q, np.triu(r[:m])
+
+
 class Orthogonal(RandomInitializer):
     """An orthogonal matrix (Keras 3): the shape is flattened to (prod(shape[:-1]), shape[-1]);
     rows are orthonormal when there are fewer rows than columns, else columns.
@@ -358,7 +386,7 @@ class Orthogonal(RandomInitializer):
         rows = int(np.prod(shape[:-1]))
         cols = shape[-1]
         a = self._rng().standard_normal((max(rows, cols), min(rows, cols)))
-        q, r = np.linalg.qr(a)
+        q, r = _qr(a)
         q = q * np.sign(np.diag(r))
         if rows < cols:
             q = q.T
