@@ -86,5 +86,54 @@ def test_layer_norm_forward_backward(rng):
 def test_normalization_errors():
     with pytest.raises(ValueError, match=r"Invalid axis: 3 for input of rank 2"):
         layers.BatchNormalization(axis=3)(np.ones((2, 3), np.float32))
-    with pytest.raises(ValueError, match=r"last axis only"):
-        layers.LayerNormalization(axis=0)(np.ones((2, 3), np.float32))
+    with pytest.raises(ValueError, match=r"Invalid axis: 2 for input of rank 2"):
+        layers.LayerNormalization(axis=2)(np.ones((2, 3), np.float32))
+    with pytest.raises(ValueError, match=r"Duplicate axis"):
+        layers.LayerNormalization(axis=[1, -1])(np.ones((2, 3), np.float32))
+    with pytest.raises(TypeError, match=r"'axis'"):
+        layers.LayerNormalization(axis="last")
+
+
+def _layer_norm_axes(x, axes, gamma, beta, eps):
+    """float64 reference: statistics over `axes`, gamma/beta broadcast along them (Keras)."""
+    x = x.astype(np.float64)
+    mean = x.mean(axis=tuple(axes), keepdims=True)
+    var = x.var(axis=tuple(axes), keepdims=True)
+    shape = [x.shape[d] if d in axes else 1 for d in range(x.ndim)]
+    return (x - mean) / np.sqrt(var + eps) * gamma.reshape(shape) + beta.reshape(shape)
+
+
+@pytest.mark.parametrize("axis", [[1, 2, 3], 1, [1, 2], (2, 3), [-1, 1]], ids=str)
+def test_layer_norm_over_any_axes(rng, axis):
+    x = rng.standard_normal((3, 4, 5, 6)).astype(np.float32)
+    ln = layers.LayerNormalization(axis=axis)
+    ln(x)
+    given = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    axes = sorted(a % 4 for a in given)
+    # Keras shapes gamma/beta by the axes in the order given, and reads them in sorted order
+    assert ln.gamma.value.shape == tuple(x.shape[a] for a in given)
+    gamma = rng.standard_normal(ln.gamma.value.shape).astype(np.float32)
+    beta = rng.standard_normal(ln.beta.value.shape).astype(np.float32)
+    ln.set_weights([gamma, beta])
+    y = ln(x)
+    np.testing.assert_allclose(y, _layer_norm_axes(x, axes, gamma, beta, 1e-3), rtol=1e-4, atol=1e-4)
+    # gradients against central differences of sum(g * y) in float64
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    for w in ln.weights:
+        w.zero_grad()
+    dx = ln.backward(g)
+    f = lambda xx, gg, bb: float(np.sum(g * _layer_norm_axes(xx, axes, gg, bb, 1e-3)))  # noqa: E731
+    x64, eps = x.astype(np.float64), 1e-4
+    for idx in [(0, 0, 0, 0), (2, 3, 4, 5), (1, 2, 0, 3)]:
+        e = np.zeros_like(x64)
+        e[idx] = eps
+        want = (f(x64 + e, gamma, beta) - f(x64 - e, gamma, beta)) / (2 * eps)
+        np.testing.assert_allclose(dx[idx], want, rtol=2e-3, atol=2e-3)
+    gi = (0,) * gamma.ndim
+    e = np.zeros(gamma.shape)
+    e[gi] = eps
+    want_g = (f(x64, gamma + e, beta) - f(x64, gamma - e, beta)) / (2 * eps)
+    np.testing.assert_allclose(ln.gamma.grad[gi], want_g, rtol=2e-3, atol=2e-3)
+    want_b = (f(x64, gamma, beta + e) - f(x64, gamma, beta - e)) / (2 * eps)
+    np.testing.assert_allclose(ln.beta.grad[gi], want_b, rtol=2e-3, atol=2e-3)
+    assert layers.LayerNormalization.from_config(ln.get_config()).axis == ln.axis

@@ -1,4 +1,4 @@
-"""LayerNormalization over the last axis on kernn's layer-norm kernels."""
+"""LayerNormalization over any axes on kernn's layer-norm kernels (the normalized axes moved last)."""
 import numpy as np
 
 from kernn import constraints, initializers, ops, regularizers
@@ -11,12 +11,12 @@ def _get(module, value):
 
 
 class LayerNormalization(Layer):
-    """Layer normalization: each sample is normalized over its last axis,
+    """Layer normalization: each sample is normalized over `axis`,
     `gamma * (x - mean) / sqrt(var + epsilon) + beta` (biased variance).
 
     Args:
-        axis: the axis to normalize; kernn supports the last axis (`-1`, or `ndim - 1`).
-            Defaults to `-1`.
+        axis: the axis or list of axes to normalize over (statistics per index of the other
+            axes). Defaults to `-1`.
         epsilon: small float added to the variance. Defaults to `1e-3`.
         center: add the offset `beta`. Defaults to `True`.
         scale: multiply by `gamma`. Defaults to `True`.
@@ -25,7 +25,7 @@ class LayerNormalization(Layer):
         gamma_initializer: Defaults to "ones".
         beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: Defaults to `None`.
 
-    Weights (Keras's order): gamma, beta.
+    Weights (Keras's order): gamma, beta, each shaped as the input's `axis` dimensions.
 
     Example:
     >>> import numpy as np, kernn
@@ -37,15 +37,12 @@ class LayerNormalization(Layer):
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)):
-            if len(axis) != 1:
-                raise ValueError(f"kernn's LayerNormalization normalizes over the last axis only. Received: axis={axis}")
-            axis = axis[0]
-        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+        if not axes or any(isinstance(a, bool) or not isinstance(a, (int, np.integer)) for a in axes):
             raise TypeError(f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis}")
         if rms_scaling:
             raise ValueError("kernn's LayerNormalization does not support rms_scaling=True")
-        self.axis = int(axis)
+        self.axis = [int(a) for a in axes] if isinstance(axis, (list, tuple)) else int(axis)
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
@@ -55,42 +52,64 @@ class LayerNormalization(Layer):
                           beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         self.supports_masking = True
         self.gamma = self.beta = None
+        self._axes = None  # the normalized axes, non-negative and sorted
         self._cache = None
 
     def build(self, input_shape):
         ndim = len(input_shape)
-        if self.axis not in (-1, ndim - 1):
-            raise ValueError(f"kernn's LayerNormalization normalizes over the last axis only. Received: "
-                             f"axis={self.axis} for an input of shape {tuple(input_shape)}")
-        dim = input_shape[-1]
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        for a in axes:
+            if not -ndim <= a < ndim:
+                raise ValueError(f"Invalid axis: {a} for input of rank {ndim}. Received: axis={self.axis}, "
+                                 f"input shape {tuple(input_shape)}")
+        norm = [a % ndim for a in axes]
+        if len(set(norm)) != len(norm):
+            raise ValueError(f"Duplicate axis in axis={self.axis} for an input of rank {ndim}")
+        self._axes = sorted(norm)
+        shape = tuple(input_shape[a] for a in axes)  # Keras: in the order given
         a = self._args
         if self.scale:
-            self.gamma = self.add_weight(name="gamma", shape=(dim,), initializer=initializers.get(a["gamma_initializer"]),
+            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=initializers.get(a["gamma_initializer"]),
                                          regularizer=_get(regularizers, a["gamma_regularizer"]),
                                          constraint=_get(constraints, a["gamma_constraint"]))
         if self.center:
-            self.beta = self.add_weight(name="beta", shape=(dim,), initializer=initializers.get(a["beta_initializer"]),
+            self.beta = self.add_weight(name="beta", shape=shape, initializer=initializers.get(a["beta_initializer"]),
                                         regularizer=_get(regularizers, a["beta_regularizer"]),
                                         constraint=_get(constraints, a["beta_constraint"]))
         self.built = True
 
+    def _layout(self, ndim):
+        """The permutation that moves the normalized axes last (in order), or None when they are."""
+        rest = [d for d in range(ndim) if d not in self._axes]
+        perm = rest + self._axes
+        return None if perm == list(range(ndim)) else perm
+
     def call(self, inputs, training=False, mask=None):
-        gamma = self.gamma.value if self.gamma is not None else None
-        beta = self.beta.value if self.beta is not None else None
-        y, mean, rstd = ops.layer_norm(inputs, gamma, beta, self.epsilon)
-        self._cache = (inputs, mean, rstd)
-        return y
+        x = np.asarray(inputs, dtype=np.float32)
+        gamma = self.gamma.value.ravel() if self.gamma is not None else None  # flat, in the axes' order
+        beta = self.beta.value.ravel() if self.beta is not None else None
+        perm = self._layout(x.ndim)
+        xt = x if perm is None else np.ascontiguousarray(np.transpose(x, perm))
+        cols = int(np.prod(xt.shape[x.ndim - len(self._axes):]))
+        y, mean, rstd = ops.layer_norm(xt.reshape(-1, cols), gamma, beta, self.epsilon)
+        self._cache = (xt, mean, rstd, perm)
+        y = y.reshape(xt.shape)
+        return y if perm is None else np.transpose(y, np.argsort(perm))
 
     def backward(self, grad):
-        x, mean, rstd = self._cache
-        gamma = self.gamma.value if self.gamma is not None else None
-        dx, dgamma, dbeta = ops.layer_norm_backward(x, grad, mean, rstd, gamma)
+        xt, mean, rstd, perm = self._cache
+        gamma = self.gamma.value.ravel() if self.gamma is not None else None
+        g = np.asarray(grad, dtype=np.float32)
+        gt = g if perm is None else np.ascontiguousarray(np.transpose(g, perm))
+        cols = int(np.prod(xt.shape[xt.ndim - len(self._axes):]))
+        dx, dgamma, dbeta = ops.layer_norm_backward(xt.reshape(-1, cols), gt.reshape(-1, cols), mean, rstd, gamma)
         if self.trainable:
             if self.gamma is not None and self.gamma.trainable:
-                self.gamma.grad += dgamma
+                self.gamma.grad += dgamma.reshape(self.gamma.shape)
             if self.beta is not None and self.beta.trainable:
-                self.beta.grad += dbeta
-        return dx
+                self.beta.grad += dbeta.reshape(self.beta.shape)
+        dx = dx.reshape(xt.shape)
+        return dx if perm is None else np.transpose(dx, np.argsort(perm))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
