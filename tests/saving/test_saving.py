@@ -418,3 +418,28 @@ def test_keras_recurrent_models_move_both_ways(tmp_path, kind):
         warnings.simplefilter("ignore")
         back = keras.models.load_model(tmp_path / "n.keras")
         np.testing.assert_allclose(back.predict(x, verbose=0), want, rtol=1e-5, atol=1e-6)
+
+
+def test_every_recurrent_layer_files_its_cell_weights(tmp_path):
+    """Each RNN layer's weights go under `<layer>/cell/vars`, even when the objects walked to
+    find them are temporaries (whose ids CPython reuses: a walk keyed by id alone skipped some)."""
+    import io
+    import zipfile
+
+    import h5py
+    L = kernn.layers
+    model = kernn.Sequential([kernn.Input((6, 4)), L.LSTM(3, return_sequences=True), L.GRU(3, return_sequences=True),
+                              L.Bidirectional(L.LSTM(2, return_sequences=True)), L.SimpleRNN(2, return_sequences=True),
+                              L.Bidirectional(L.GRU(2)), L.Dense(1)])
+    for trial in range(3):
+        path = tmp_path / f"m{trial}.keras"
+        model.save(path)
+        with zipfile.ZipFile(path) as z, h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as f:
+            names = []
+            f.visit(names.append)
+            cells = sorted(n for n in names if n.endswith("cell/vars"))
+            assert len(cells) == 7, cells  # LSTM, GRU, 2 in each Bidirectional, SimpleRNN
+            assert all(len(f[c]) == 3 for c in cells)  # kernel, recurrent kernel, bias
+        loaded = kernn.models.load_model(path)
+        x = np.random.default_rng(trial).standard_normal((2, 6, 4)).astype(np.float32)
+        np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6, atol=1e-6)

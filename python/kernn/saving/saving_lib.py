@@ -96,12 +96,12 @@ def _own_variables(obj):
 def collect_state(model, include_optimizer=True):
     """{h5 group path: [arrays]} of the model (and its optimizer)."""
     state = {}
-    seen = set()
+    seen = {}  # id -> object: holding the object keeps its id from being reused mid-walk
 
     def walk(obj, path):
         if id(obj) in seen:
             return
-        seen.add(id(obj))
+        seen[id(obj)] = obj
         save = getattr(obj, "save_own_variables", None)
         store = {}
         if save is not None:
@@ -124,12 +124,12 @@ def collect_state(model, include_optimizer=True):
 def _targets(model):
     """{h5 group path: object} for loading (same walk as collect_state)."""
     out = {}
-    seen = set()
+    seen = {}  # id -> object, as in collect_state
 
     def walk(obj, path):
         if id(obj) in seen:
             return
-        seen.add(id(obj))
+        seen[id(obj)] = obj
         out[(path + "/vars") if path else "vars"] = obj
         for rel, child in _children(obj):
             walk(child, f"{path}/{rel}" if path else rel)
