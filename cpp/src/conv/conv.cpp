@@ -53,8 +53,20 @@ void im2col(const ConvGeometry& g, const float* x_img, int64_t grp, int64_t oy0,
   }
 }
 
-void dot_segments(const ConvGeometry& g, const float* x_img, int64_t oy, const float** rows, float* edge,
-                  const float* zeros) {
+DotScratch dot_scratch(const ConvGeometry& g) {
+  static thread_local std::vector<const float*> rows;
+  static thread_local std::vector<float> edge, zeros;
+  const size_t n = size_t(g.out_w * g.kernel_h), seg = size_t(g.kernel_w * g.in_c);
+  if (rows.size() < n) rows.resize(n);
+  if (edge.size() < n * seg) edge.resize(n * seg);
+  if (zeros.size() < seg) zeros.assign(seg, 0.0f);
+  return {rows.data(), edge.data(), zeros.data()};
+}
+
+void dot_segments(const ConvGeometry& g, const float* x_img, int64_t oy, const DotScratch& s) {
+  const float** rows = s.rows;
+  float* edge = s.edge;
+  const float* zeros = s.zeros;
   const int64_t kh = g.kernel_h, kw = g.kernel_w, C = g.in_c, seg = kw * C, W = g.out_w;
   // the pixels whose segments lie inside the image: ox in [lo, hi)
   const int64_t lo = std::min(W, ceil_div(g.pad_left, g.stride_w));
@@ -98,19 +110,12 @@ void dot_conv(const ConvGeometry& g, const float* x, const float* w, const float
 #pragma omp parallel num_threads(nt) if (nt > 1 && items > 1 && conv_flops(g) >= kParallelFlops)
   {
     FlushDenormalsWorker worker_ftz;
-    static thread_local std::vector<const float*> ptrs;
-    static thread_local std::vector<float> edge, zeros;
-    if (ptrs.size() < size_t(g.out_w * kh)) ptrs.resize(size_t(g.out_w * kh));
-    if (edge.size() < size_t(g.out_w * kh * seg)) edge.resize(size_t(g.out_w * kh * seg));
-    if (zeros.size() < size_t(seg)) zeros.assign(size_t(seg), 0.0f);
-    const float** rp = ptrs.data();
-    float* ep = edge.data();
-    const float* zp = zeros.data();
+    const DotScratch scratch = dot_scratch(g);
 #pragma omp for schedule(static)
     for (int64_t item = 0; item < items; ++item) {
       const int64_t n = item / g.out_h, oy = item % g.out_h;
-      dot_segments(g, x + n * in_img, oy, rp, ep, zp);
-      k.dot_forward(g.out_w, kh, seg, rp, wt, F, bias, act, y + item * g.out_w * F);
+      dot_segments(g, x + n * in_img, oy, scratch);
+      k.dot_forward(g.out_w, kh, seg, scratch.rows, wt, F, bias, act, y + item * g.out_w * F);
     }
   }
 }

@@ -349,21 +349,14 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
 #pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && conv_flops(g) >= kParallelFlops)
     {
       FlushDenormalsWorker worker_ftz;
-      static thread_local std::vector<const float*> ptrs;
-      static thread_local std::vector<float> edge, zeros;
-      if (ptrs.size() < size_t(g.out_w * kh)) ptrs.resize(size_t(g.out_w * kh));
-      if (edge.size() < size_t(g.out_w * kh * seg)) edge.resize(size_t(g.out_w * kh * seg));
-      if (zeros.size() < size_t(seg)) zeros.assign(size_t(seg), 0.0f);
-      const float** rp = ptrs.data();
-      float* ep = edge.data();
-      const float* zp = zeros.data();
+      const DotScratch scratch = dot_scratch(g);
 #pragma omp for schedule(static)
       for (int64_t p = 0; p < parts; ++p) {
         float* acc = partial + p * wsize;
         std::memset(acc, 0, sizeof(float) * size_t(wsize));
         for (int64_t item = items * p / parts; item < items * (p + 1) / parts; ++item) {
-          dot_segments(g, x + (item / g.out_h) * in_img, item % g.out_h, rp, ep, zp);
-          k.dot_wgrad(g.out_w, kh, seg, rp, dy + item * g.out_w * F, F, acc);
+          dot_segments(g, x + (item / g.out_h) * in_img, item % g.out_h, scratch);
+          k.dot_wgrad(g.out_w, kh, seg, scratch.rows, dy + item * g.out_w * F, F, acc);
         }
       }
     }

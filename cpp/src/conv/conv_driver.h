@@ -61,12 +61,19 @@ inline bool use_dot(const ConvGeometry& g) {
   return g.groups == 1 && g.dilation_w == 1 && g.out_c <= conv::kDotMaxFilters && !is_pointwise(g);
 }
 
-// rows[ox * kernel_h + r]: the kernel-row segments (kernel_w * in_c floats) of the pixels of
-// output row oy. Segments inside the image point into x_img; those overhanging its left or
-// right edge are copied, zero-filled, into edge (room for out_w * kernel_h segments); rows
-// in the padding point at `zeros` (one segment of zeros).
-void dot_segments(const ConvGeometry& g, const float* x_img, int64_t oy, const float** rows, float* edge,
-                  const float* zeros);
+// The calling thread's buffers for dot_segments with geometry g: rows (out_w * kernel_h
+// pointers), edge (out_w * kernel_h segments), zeros (one segment of zeros).
+struct DotScratch {
+  const float** rows;
+  float* edge;
+  const float* zeros;
+};
+DotScratch dot_scratch(const ConvGeometry& g);
+
+// s.rows[ox * kernel_h + r]: the kernel-row segments (kernel_w * in_c floats) of the pixels
+// of output row oy. Segments inside the image point into x_img; those overhanging its left
+// or right edge are copied, zero-filled, into s.edge; rows in the padding point at s.zeros.
+void dot_segments(const ConvGeometry& g, const float* x_img, int64_t oy, const DotScratch& s);
 
 inline bool is_depthwise(const ConvGeometry& g) { return g.groups == g.in_c && g.groups > 1; }
 
