@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/ftz.h"
+#include "core/parallel.h"
 #include "act/act_internal.h"
 #include "core/kernel_table.h"
 #include "core/workspace.h"
@@ -71,31 +72,13 @@ template <class F>
 void for_chunks(int64_t n, int64_t parallel_from, F f) {
   FlushDenormals ftz;  // this thread; each worker sets its own below
   const int64_t chunks = (n + kChunk - 1) / kChunk;
-  if (n < parallel_from) {
-    for (int64_t c = 0; c < chunks; ++c) f(c * kChunk, std::min(kChunk, n - c * kChunk));
-    return;
-  }
-#pragma omp parallel num_threads(kernn::get_num_threads())
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t c = 0; c < chunks; ++c) f(c * kChunk, std::min(kChunk, n - c * kChunk));
-  }
+  parallel_for(chunks, n >= parallel_from, [&](int64_t c) { f(c * kChunk, std::min(kChunk, n - c * kChunk)); });
 }
 
 template <class F>
 void for_rows(int64_t rows, int64_t cols, F f) {
   FlushDenormals ftz;
-  if (rows * cols < kRowWorkMin || rows < 2) {
-    for (int64_t r = 0; r < rows; ++r) f(r);
-    return;
-  }
-#pragma omp parallel num_threads(kernn::get_num_threads())
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) f(r);
-  }
+  parallel_for(rows, rows * cols >= kRowWorkMin, f);
 }
 
 void check_rows(const char* fn, int64_t rows, int64_t cols) {

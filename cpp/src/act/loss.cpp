@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "core/ftz.h"
+#include "core/parallel.h"
 #include "act/act_internal.h"
 #include "core/kernel_table.h"
 #include "kernn/error.h"
@@ -16,16 +17,7 @@ constexpr int64_t kRowWorkMin = 32768;
 template <class F>
 void for_rows(int64_t rows, int64_t cols, F f) {
   FlushDenormals ftz;
-  if (rows * std::max<int64_t>(cols, 1) < kRowWorkMin || rows < 2) {
-    for (int64_t r = 0; r < rows; ++r) f(r);
-    return;
-  }
-#pragma omp parallel num_threads(kernn::get_num_threads())
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) f(r);
-  }
+  parallel_for(rows, rows * std::max<int64_t>(cols, 1) >= kRowWorkMin, f);
 }
 
 void check_shape(const char* fn, int64_t rows, int64_t cols) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/ftz.h"
+#include "core/parallel.h"
 #include "act/act_internal.h"
 #include "core/kernel_table.h"
 #include "kernn/error.h"
@@ -76,16 +77,7 @@ void optimizer_update(const OptimizerStep& step, const OptimizerTensor* tensors,
   const int64_t nchunks = static_cast<int64_t>(chunks.size());
   const Chunk* cs = chunks.data();
   FlushDenormals ftz;
-  if (total < kParallelMin) {
-    for (int64_t i = 0; i < nchunks; ++i) run(cs[i]);
-    return;
-  }
-#pragma omp parallel num_threads(kernn::get_num_threads())
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < nchunks; ++i) run(cs[i]);
-  }
+  parallel_for(nchunks, total >= kParallelMin, [&](int64_t i) { run(cs[i]); });
 }
 
 }  // namespace kernn

@@ -15,6 +15,7 @@
 
 #include "conv/conv_driver.h"
 #include "core/ftz.h"
+#include "core/parallel.h"
 #include "core/workspace.h"
 #include "kernn/error.h"
 
@@ -342,16 +343,10 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
   if (is_depthwise(g)) {
     const auto& k = dw_kernels();
     const int64_t rows = g.batch * g.out_h;
-    const int nt = get_num_threads();
-#pragma omp parallel num_threads(nt) if (nt > 1 && rows > 1 && conv_flops(g) >= kParallelFlops)
-    {
-      FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-      for (int64_t r = 0; r < rows; ++r) {
-        const int64_t n = r / g.out_h, oy = r % g.out_h;
-        k.forward_row(g, x + n * in_img, w, bias, act, oy, y + n * out_img + oy * g.out_w * g.out_c);
-      }
-    }
+    parallel_for(rows, rows > 1 && conv_flops(g) >= kParallelFlops, [&](int64_t r) {
+      const int64_t n = r / g.out_h, oy = r % g.out_h;
+      k.forward_row(g, x + n * in_img, w, bias, act, oy, y + n * out_img + oy * g.out_w * g.out_c);
+    });
     return;
   }
   const int64_t cg = g.in_c / g.groups, fg = g.out_c / g.groups, K = g.kernel_h * g.kernel_w * cg;

@@ -10,6 +10,7 @@
 
 #include "conv/conv_driver.h"
 #include "core/ftz.h"
+#include "core/parallel.h"
 #include "core/workspace.h"
 #include "kernn/error.h"
 
@@ -69,21 +70,15 @@ void reduce_partials(const float* partial, int64_t parts, int64_t wsize, float* 
     if (partial != dw) std::memcpy(dw, partial, sizeof(float) * size_t(wsize));
     return;
   }
-  const int nt = get_num_threads();
   const int64_t chunks = ceil_div(wsize, 1024);
-#pragma omp parallel num_threads(nt) if (nt > 1 && chunks > 4)
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t ch = 0; ch < chunks; ++ch) {
-      const int64_t e0 = ch * 1024, e1 = std::min(wsize, e0 + 1024);
-      for (int64_t e = e0; e < e1; ++e) {
-        float s = partial[e];
-        for (int64_t p = 1; p < parts; ++p) s += partial[p * wsize + e];
-        dw[e] = s;
-      }
+  parallel_for(chunks, chunks > 4, [&](int64_t ch) {
+    const int64_t e0 = ch * 1024, e1 = std::min(wsize, e0 + 1024);
+    for (int64_t e = e0; e < e1; ++e) {
+      float s = partial[e];
+      for (int64_t p = 1; p < parts; ++p) s += partial[p * wsize + e];
+      dw[e] = s;
     }
-  }
+  });
 }
 
 // Kernel gradient of a groups == 1 convolution by the wgrad micro-kernel: pixels are split
@@ -254,16 +249,10 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
   if (is_depthwise(g)) {
     const auto& k = dw_kernels();
     const int64_t rows = g.batch * g.in_h;
-    const int nt = get_num_threads();
-#pragma omp parallel num_threads(nt) if (nt > 1 && rows > 1 && conv_flops(g) >= kParallelFlops)
-    {
-      FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-      for (int64_t r = 0; r < rows; ++r) {
-        const int64_t n = r / g.in_h, iy = r % g.in_h;
-        k.backward_data_row(g, dy + n * out_img, w, iy, dx + n * in_img + iy * g.in_w * g.in_c);
-      }
-    }
+    parallel_for(rows, rows > 1 && conv_flops(g) >= kParallelFlops, [&](int64_t r) {
+      const int64_t n = r / g.in_h, iy = r % g.in_h;
+      k.backward_data_row(g, dy + n * out_img, w, iy, dx + n * in_img + iy * g.in_w * g.in_c);
+    });
     return;
   }
   if (backward_data_as_conv(g, dy, w, dx)) return;
@@ -296,20 +285,14 @@ void column_sums(int64_t rows, int64_t cols, const float* x, float* out) {
   if (cols == 0) return;
   const int64_t parts = std::min<int64_t>(kPartials, std::max<int64_t>(1, rows / 64));
   float* partial = workspace(WorkspaceSlot::scratch1, size_t(parts * cols));
-  const int nt = get_num_threads();
-#pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && rows * cols >= 65536)
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t p = 0; p < parts; ++p) {
-      float* acc = partial + p * cols;
-      std::fill(acc, acc + cols, 0.0f);
-      for (int64_t r = rows * p / parts; r < rows * (p + 1) / parts; ++r) {
-        const float* xr = x + r * cols;
-        for (int64_t c = 0; c < cols; ++c) acc[c] += xr[c];
-      }
+  parallel_for(parts, parts > 1 && rows * cols >= 65536, [&](int64_t p) {
+    float* acc = partial + p * cols;
+    std::fill(acc, acc + cols, 0.0f);
+    for (int64_t r = rows * p / parts; r < rows * (p + 1) / parts; ++r) {
+      const float* xr = x + r * cols;
+      for (int64_t c = 0; c < cols; ++c) acc[c] += xr[c];
     }
-  }
+  });
   for (int64_t c = 0; c < cols; ++c) out[c] = partial[c];
   for (int64_t p = 1; p < parts; ++p)
     for (int64_t c = 0; c < cols; ++c) out[c] += partial[p * cols + c];
@@ -418,13 +401,9 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
     }
   };
   if (dwise) {  // direct kernels only: the parts run in parallel
-    const int nt = get_num_threads();
-#pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && conv_flops(g) >= kParallelFlops)
-    {
-      FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-      for (int64_t p = 0; p < parts; ++p) part(p);
-    }
+    parallel_for(parts, parts > 1 && conv_flops(g) >= kParallelFlops, [&](int64_t p) {
+      part(p);
+    });
   } else {
     for_items(parts, conv_flops(g), part);
   }

@@ -6,6 +6,7 @@
 
 #include "conv/conv_internal.h"
 #include "core/ftz.h"
+#include "core/parallel.h"
 #include "core/kernel_table.h"
 #include "kernn/conv.h"
 #include "kernn/threading.h"
@@ -27,17 +28,7 @@ constexpr double kParallelFlops = 2.0e5;
 // sums each output in the same order either way, so results do not depend on the choice.
 template <typename Fn>
 inline void for_items(int64_t count, double flops, Fn&& fn) {
-  const int nt = kernn::get_num_threads();
-  if (nt > 1 && count >= nt && flops >= 8 * kParallelFlops) {
-#pragma omp parallel num_threads(nt)
-    {
-      FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-      for (int64_t i = 0; i < count; ++i) fn(i);
-    }
-    return;
-  }
-  for (int64_t i = 0; i < count; ++i) fn(i);
+  parallel_for(count, count >= kernn::get_num_threads() && flops >= 8 * kParallelFlops, fn);
 }
 
 inline double conv_flops(const ConvGeometry& g) {

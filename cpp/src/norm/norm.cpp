@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/ftz.h"
+#include "core/parallel.h"
 #include "core/workspace.h"
 #include "kernn/error.h"
 #include "kernn/norm.h"
@@ -27,16 +28,10 @@ template <int K, typename F>
 void channel_sums(int64_t rows, int64_t c, F&& f, double* out) {
   const int64_t parts = parts_for(rows);
   std::vector<double> partial(size_t(parts * K * c), 0.0);
-  const int nt = get_num_threads();
-#pragma omp parallel num_threads(nt) if (nt > 1 && parts > 1 && rows * c >= 65536)
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t p = 0; p < parts; ++p) {
-      double* acc = partial.data() + p * K * c;
-      for (int64_t r = rows * p / parts; r < rows * (p + 1) / parts; ++r) f(r, acc);
-    }
-  }
+  parallel_for(parts, parts > 1 && rows * c >= 65536, [&](int64_t p) {
+    double* acc = partial.data() + p * K * c;
+    for (int64_t r = rows * p / parts; r < rows * (p + 1) / parts; ++r) f(r, acc);
+  });
   std::fill(out, out + K * c, 0.0);
   for (int64_t p = 0; p < parts; ++p)
     for (int64_t i = 0; i < K * c; ++i) out[i] += partial[size_t(p * K * c + i)];
@@ -44,17 +39,11 @@ void channel_sums(int64_t rows, int64_t c, F&& f, double* out) {
 
 // y = x * scale[ch] + shift[ch] over all rows
 void affine_rows(int64_t rows, int64_t c, const float* x, const float* scale, const float* shift, float* y) {
-  const int nt = get_num_threads();
-#pragma omp parallel num_threads(nt) if (nt > 1 && rows * c >= 65536)
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* xr = x + r * c;
-      float* yr = y + r * c;
-      for (int64_t ch = 0; ch < c; ++ch) yr[ch] = xr[ch] * scale[ch] + shift[ch];
-    }
-  }
+  parallel_for(rows, rows * c >= 65536, [&](int64_t r) {
+    const float* xr = x + r * c;
+    float* yr = y + r * c;
+    for (int64_t ch = 0; ch < c; ++ch) yr[ch] = xr[ch] * scale[ch] + shift[ch];
+  });
 }
 
 }  // namespace
@@ -134,47 +123,35 @@ void batch_norm_backward(int64_t rows, int64_t c, const float* x, const float* d
     a[size_t(ch)] = float(gr * sdyx * inv_n * rstd[size_t(ch)]);                               // times (x - mean)
     b[size_t(ch)] = float(-gr * sdy * inv_n + gr * sdyx * inv_n * rstd[size_t(ch)] * mean[ch]);  // constant
   }
-  const int nt = get_num_threads();
-#pragma omp parallel num_threads(nt) if (nt > 1 && rows * c >= 65536)
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* xr = x + r * c;
-      const float* dr = dy + r * c;
-      float* o = dx + r * c;
-      for (int64_t ch = 0; ch < c; ++ch) o[ch] = k[size_t(ch)] * dr[ch] - a[size_t(ch)] * xr[ch] + b[size_t(ch)];
-    }
-  }
+  parallel_for(rows, rows * c >= 65536, [&](int64_t r) {
+    const float* xr = x + r * c;
+    const float* dr = dy + r * c;
+    float* o = dx + r * c;
+    for (int64_t ch = 0; ch < c; ++ch) o[ch] = k[size_t(ch)] * dr[ch] - a[size_t(ch)] * xr[ch] + b[size_t(ch)];
+  });
 }
 
 void layer_norm_forward(int64_t rows, int64_t c, const float* x, const float* gamma, const float* beta, float eps,
                         float* y, float* mean, float* rstd) {
   check_sizes("layer_norm", rows, c);
   FlushDenormals ftz;  // this thread; the workers set their own
-  const int nt = get_num_threads();
-#pragma omp parallel num_threads(nt) if (nt > 1 && rows * c >= 65536)
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* xr = x + r * c;
-      float* yr = y + r * c;
-      double s = 0.0;
-      for (int64_t ch = 0; ch < c; ++ch) s += xr[ch];
-      const double m = c > 0 ? s / double(c) : 0.0;
-      double q = 0.0;
-      for (int64_t ch = 0; ch < c; ++ch) q += (xr[ch] - m) * (xr[ch] - m);
-      const float rs = float(1.0 / std::sqrt((c > 0 ? q / double(c) : 0.0) + double(eps)));
-      const float mf = float(m);
-      mean[r] = mf;
-      rstd[r] = rs;
-      for (int64_t ch = 0; ch < c; ++ch) {
-        const float xh = (xr[ch] - mf) * rs;
-        yr[ch] = xh * (gamma ? gamma[ch] : 1.0f) + (beta ? beta[ch] : 0.0f);
-      }
+  parallel_for(rows, rows * c >= 65536, [&](int64_t r) {
+    const float* xr = x + r * c;
+    float* yr = y + r * c;
+    double s = 0.0;
+    for (int64_t ch = 0; ch < c; ++ch) s += xr[ch];
+    const double m = c > 0 ? s / double(c) : 0.0;
+    double q = 0.0;
+    for (int64_t ch = 0; ch < c; ++ch) q += (xr[ch] - m) * (xr[ch] - m);
+    const float rs = float(1.0 / std::sqrt((c > 0 ? q / double(c) : 0.0) + double(eps)));
+    const float mf = float(m);
+    mean[r] = mf;
+    rstd[r] = rs;
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const float xh = (xr[ch] - mf) * rs;
+      yr[ch] = xh * (gamma ? gamma[ch] : 1.0f) + (beta ? beta[ch] : 0.0f);
     }
-  }
+  });
 }
 
 void layer_norm_backward(int64_t rows, int64_t c, const float* x, const float* dy, const float* gamma,
@@ -182,29 +159,23 @@ void layer_norm_backward(int64_t rows, int64_t c, const float* x, const float* d
   check_sizes("layer_norm_backward", rows, c);
   FlushDenormals ftz;  // this thread; the workers set their own
   if (c == 0) return;
-  const int nt = get_num_threads();
-#pragma omp parallel num_threads(nt) if (nt > 1 && rows * c >= 65536)
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* xr = x + r * c;
-      const float* dr = dy + r * c;
-      float* o = dx + r * c;
-      double s1 = 0.0, s2 = 0.0;
-      for (int64_t ch = 0; ch < c; ++ch) {
-        const double g = double(dr[ch]) * (gamma ? gamma[ch] : 1.0f);
-        s1 += g;
-        s2 += g * double((xr[ch] - mean[r]) * rstd[r]);
-      }
-      const float m1 = float(s1 / double(c)), m2 = float(s2 / double(c));
-      for (int64_t ch = 0; ch < c; ++ch) {
-        const float g = dr[ch] * (gamma ? gamma[ch] : 1.0f);
-        const float xh = (xr[ch] - mean[r]) * rstd[r];
-        o[ch] = rstd[r] * (g - m1 - xh * m2);
-      }
+  parallel_for(rows, rows * c >= 65536, [&](int64_t r) {
+    const float* xr = x + r * c;
+    const float* dr = dy + r * c;
+    float* o = dx + r * c;
+    double s1 = 0.0, s2 = 0.0;
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const double g = double(dr[ch]) * (gamma ? gamma[ch] : 1.0f);
+      s1 += g;
+      s2 += g * double((xr[ch] - mean[r]) * rstd[r]);
     }
-  }
+    const float m1 = float(s1 / double(c)), m2 = float(s2 / double(c));
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const float g = dr[ch] * (gamma ? gamma[ch] : 1.0f);
+      const float xh = (xr[ch] - mean[r]) * rstd[r];
+      o[ch] = rstd[r] * (g - m1 - xh * m2);
+    }
+  });
   if (dgamma || dbeta) {
     std::vector<double> sums(static_cast<size_t>(2 * c));
     channel_sums<2>(rows, c, [&](int64_t r, double* acc) {

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/ftz.h"
+#include "core/parallel.h"
 #include "core/workspace.h"
 #include "kernn/error.h"
 #include "kernn/pool.h"
@@ -64,41 +65,35 @@ void pool2d_forward(const PoolGeometry& g, PoolMode mode, const float* x, float*
   FlushDenormals ftz;  // this thread; the workers set their own below
   const int64_t C = g.c, rows = g.batch * g.out_h;
   if (rows == 0 || g.out_w == 0 || C == 0) return;
-  const int nt = get_num_threads();
-#pragma omp parallel num_threads(nt) if (nt > 1 && rows > 1 && rows * g.out_w * C * g.pool_h * g.pool_w >= 65536)
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t n = r / g.out_h, oy = r % g.out_h;
-      const float* x_img = x + n * g.in_h * g.in_w * C;
-      for (int64_t ox = 0; ox < g.out_w; ++ox) {
-        float* out = y + ((n * g.out_h + oy) * g.out_w + ox) * C;
-        const Window win = window(g, oy, ox);
-        if (win.count() == 0) {
-          std::fill(out, out + C, 0.0f);
-          continue;
-        }
-        if (mode == PoolMode::max) {
-          std::fill(out, out + C, -std::numeric_limits<float>::infinity());
-          for (int64_t iy = win.y0; iy < win.y1; ++iy)
-            for (int64_t ix = win.x0; ix < win.x1; ++ix) {
-              const float* xp = x_img + (iy * g.in_w + ix) * C;
-              for (int64_t c = 0; c < C; ++c) out[c] = xp[c] > out[c] ? xp[c] : out[c];
-            }
-        } else {
-          std::fill(out, out + C, 0.0f);
-          for (int64_t iy = win.y0; iy < win.y1; ++iy)
-            for (int64_t ix = win.x0; ix < win.x1; ++ix) {
-              const float* xp = x_img + (iy * g.in_w + ix) * C;
-              for (int64_t c = 0; c < C; ++c) out[c] += xp[c];
-            }
-          const float inv = 1.0f / float(win.count());
-          for (int64_t c = 0; c < C; ++c) out[c] *= inv;
-        }
+  parallel_for(rows, rows > 1 && rows * g.out_w * C * g.pool_h * g.pool_w >= 65536, [&](int64_t r) {
+    const int64_t n = r / g.out_h, oy = r % g.out_h;
+    const float* x_img = x + n * g.in_h * g.in_w * C;
+    for (int64_t ox = 0; ox < g.out_w; ++ox) {
+      float* out = y + ((n * g.out_h + oy) * g.out_w + ox) * C;
+      const Window win = window(g, oy, ox);
+      if (win.count() == 0) {
+        std::fill(out, out + C, 0.0f);
+        continue;
+      }
+      if (mode == PoolMode::max) {
+        std::fill(out, out + C, -std::numeric_limits<float>::infinity());
+        for (int64_t iy = win.y0; iy < win.y1; ++iy)
+          for (int64_t ix = win.x0; ix < win.x1; ++ix) {
+            const float* xp = x_img + (iy * g.in_w + ix) * C;
+            for (int64_t c = 0; c < C; ++c) out[c] = xp[c] > out[c] ? xp[c] : out[c];
+          }
+      } else {
+        std::fill(out, out + C, 0.0f);
+        for (int64_t iy = win.y0; iy < win.y1; ++iy)
+          for (int64_t ix = win.x0; ix < win.x1; ++ix) {
+            const float* xp = x_img + (iy * g.in_w + ix) * C;
+            for (int64_t c = 0; c < C; ++c) out[c] += xp[c];
+          }
+        const float inv = 1.0f / float(win.count());
+        for (int64_t c = 0; c < C; ++c) out[c] *= inv;
       }
     }
-  }
+  });
 }
 
 void pool2d_backward(const PoolGeometry& g, PoolMode mode, const float* x, const float* dy, float* dx) {
@@ -107,48 +102,42 @@ void pool2d_backward(const PoolGeometry& g, PoolMode mode, const float* x, const
   const int64_t C = g.c, in_img = g.in_h * g.in_w * C, out_img = g.out_h * g.out_w * C;
   if (g.batch == 0 || in_img == 0) return;
   KERNN_CHECK(mode != PoolMode::max || x != nullptr, "pool2d_backward: max pooling needs the input x");
-  const int nt = get_num_threads();
-#pragma omp parallel num_threads(nt) if (nt > 1 && g.batch > 1 && g.batch * out_img * g.pool_h * g.pool_w >= 65536)
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t n = 0; n < g.batch; ++n) {
-      float* dx_img = dx + n * in_img;
-      std::memset(dx_img, 0, sizeof(float) * size_t(in_img));
-      const float* x_img = x ? x + n * in_img : nullptr;
-      float* best = mode == PoolMode::max ? workspace(WorkspaceSlot::scratch0, size_t(2 * C)) : nullptr;
-      for (int64_t oy = 0; oy < g.out_h; ++oy)
-        for (int64_t ox = 0; ox < g.out_w; ++ox) {
-          const float* d = dy + n * out_img + (oy * g.out_w + ox) * C;
-          const Window win = window(g, oy, ox);
-          if (win.count() == 0) continue;
-          if (mode == PoolMode::max) {
-            // first maximum in row-major window order; index kept as a float-sized int
-            auto* idx = reinterpret_cast<int32_t*>(best + C);
-            std::fill(best, best + C, -std::numeric_limits<float>::infinity());
-            std::fill(idx, idx + C, int32_t(-1));
-            for (int64_t iy = win.y0; iy < win.y1; ++iy)
-              for (int64_t ix = win.x0; ix < win.x1; ++ix) {
-                const int32_t cell = int32_t(iy * g.in_w + ix);
-                const float* xp = x_img + int64_t(cell) * C;
-                for (int64_t c = 0; c < C; ++c) {
-                  const bool take = xp[c] > best[c] || idx[c] < 0;
-                  best[c] = take ? xp[c] : best[c];
-                  idx[c] = take ? cell : idx[c];
-                }
+  parallel_for(g.batch, g.batch > 1 && g.batch * out_img * g.pool_h * g.pool_w >= 65536, [&](int64_t n) {
+    float* dx_img = dx + n * in_img;
+    std::memset(dx_img, 0, sizeof(float) * size_t(in_img));
+    const float* x_img = x ? x + n * in_img : nullptr;
+    float* best = mode == PoolMode::max ? workspace(WorkspaceSlot::scratch0, size_t(2 * C)) : nullptr;
+    for (int64_t oy = 0; oy < g.out_h; ++oy)
+      for (int64_t ox = 0; ox < g.out_w; ++ox) {
+        const float* d = dy + n * out_img + (oy * g.out_w + ox) * C;
+        const Window win = window(g, oy, ox);
+        if (win.count() == 0) continue;
+        if (mode == PoolMode::max) {
+          // first maximum in row-major window order; index kept as a float-sized int
+          auto* idx = reinterpret_cast<int32_t*>(best + C);
+          std::fill(best, best + C, -std::numeric_limits<float>::infinity());
+          std::fill(idx, idx + C, int32_t(-1));
+          for (int64_t iy = win.y0; iy < win.y1; ++iy)
+            for (int64_t ix = win.x0; ix < win.x1; ++ix) {
+              const int32_t cell = int32_t(iy * g.in_w + ix);
+              const float* xp = x_img + int64_t(cell) * C;
+              for (int64_t c = 0; c < C; ++c) {
+                const bool take = xp[c] > best[c] || idx[c] < 0;
+                best[c] = take ? xp[c] : best[c];
+                idx[c] = take ? cell : idx[c];
               }
-            for (int64_t c = 0; c < C; ++c) dx_img[int64_t(idx[c]) * C + c] += d[c];
-          } else {
-            const float inv = 1.0f / float(win.count());
-            for (int64_t iy = win.y0; iy < win.y1; ++iy)
-              for (int64_t ix = win.x0; ix < win.x1; ++ix) {
-                float* dp = dx_img + (iy * g.in_w + ix) * C;
-                for (int64_t c = 0; c < C; ++c) dp[c] += d[c] * inv;
-              }
-          }
+            }
+          for (int64_t c = 0; c < C; ++c) dx_img[int64_t(idx[c]) * C + c] += d[c];
+        } else {
+          const float inv = 1.0f / float(win.count());
+          for (int64_t iy = win.y0; iy < win.y1; ++iy)
+            for (int64_t ix = win.x0; ix < win.x1; ++ix) {
+              float* dp = dx_img + (iy * g.in_w + ix) * C;
+              for (int64_t c = 0; c < C; ++c) dp[c] += d[c] * inv;
+            }
         }
-    }
-  }
+      }
+  });
 }
 
 }  // namespace kernn

@@ -21,6 +21,7 @@
 #include <cstring>
 
 #include "core/ftz.h"
+#include "core/parallel.h"
 #include "core/kernel_table.h"
 #include "core/workspace.h"
 #include "gemm/gemm_internal.h"
@@ -166,19 +167,15 @@ int threads_for(const RnnConfig& cfg, int mr) {
 void fill_inputs(const RnnConfig& cfg, const RnnInputs& in, float* xh, int64_t xw) {
   const int64_t B = cfg.batch, S = cfg.steps, I = cfg.input_size;
   if (I == 0) return;
-#pragma omp parallel num_threads(get_num_threads()) if (B * S * I > 65536)
-  {
-    FlushDenormalsWorker worker_ftz;
-#pragma omp for schedule(static)
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t t = 0; t < S; ++t) {
-        const float* src = in.x + (b * S + t) * I;
-        float* dst = xh + (b * S + t) * xw;
-        const float* m = in.input_dropout ? in.input_dropout + b * I : nullptr;
-        if (m) for (int64_t i = 0; i < I; ++i) dst[i] = src[i] * m[i];
-        else std::memcpy(dst, src, sizeof(float) * size_t(I));
-      }
-  }
+  parallel_for(B, B * S * I > 65536, [&](int64_t b) {
+    for (int64_t t = 0; t < S; ++t) {
+      const float* src = in.x + (b * S + t) * I;
+      float* dst = xh + (b * S + t) * xw;
+      const float* m = in.input_dropout ? in.input_dropout + b * I : nullptr;
+      if (m) for (int64_t i = 0; i < I; ++i) dst[i] = src[i] * m[i];
+      else std::memcpy(dst, src, sizeof(float) * size_t(I));
+    }
+  });
 }
 
 inline int64_t step_index(const RnnConfig& cfg, int64_t s) { return cfg.go_backwards ? cfg.steps - 1 - s : s; }
