@@ -3,13 +3,14 @@ kernn vs the same model written for PyTorch (idiomatic nn.Module, a plain loop o
 arrays) and for Keras 3 on its torch backend (the same Keras code as kernn's), batch 32,
 Adam, shuffled; each peer when installed.
 
-    python bench/bench_cnn.py [--epochs 2] [--only E2] [--skip-keras]
+    python bench/bench_cnn.py [--epochs 2] [--rounds 3] [--only E2] [--skip-keras]
 
 E2: digits as 8x8x1 images, Conv2D(32,3,same,relu) -> Conv2D(64,3,same,relu) -> MaxPooling2D(2)
     -> Flatten -> Dense(10, softmax). E5: 4,096 images 28x28x1 (synthetic blobs when no data
     set is at hand), Conv2D(16,3,same,relu) -> MaxPooling2D -> Conv2D(8,3,same,relu) ->
     UpSampling2D -> Conv2D(1,3,same,sigmoid), binary crossentropy. Prints seconds per epoch
-    (the median over epochs after the first) and the final training loss.
+    (the median over epochs after the first) and the final training loss. The libraries take
+    turns, --rounds times; a ratio is the median of the rounds' ratios.
 """
 import argparse
 import os
@@ -96,9 +97,21 @@ def torch_epoch_fn(torch, wid, x, y):
     return epoch
 
 
+def torch_epochs(torch, wid, x, y, epochs):
+    """Median seconds of PyTorch epochs after the first, and the last epoch's loss."""
+    epoch = torch_epoch_fn(torch, wid, x, y)
+    times = []
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        loss = epoch()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times[1:] if len(times) > 1 else times)), loss
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3, help="runs of each library, alternating")
     ap.add_argument("--only", default=None, help="E2 or E5")
     ap.add_argument("--skip-keras", action="store_true")
     args = ap.parse_args()
@@ -115,22 +128,22 @@ def main():
         else:
             x = blobs()
             y = x
-        k_s, loss = keras_like_epochs(kernn, wid, x, y, args.epochs)
-        row = [wid, f"{k_s:.2f}", f"{loss:.4f}"]
+        runs = {"kernn": lambda: keras_like_epochs(kernn, wid, x, y, args.epochs)}
         if torch is not None:
-            common.settle()
-            epoch = torch_epoch_fn(torch, wid, x, y)
-            ttimes = []
-            for _ in range(args.epochs):
-                t0 = time.perf_counter()
-                tloss = epoch()
-                ttimes.append(time.perf_counter() - t0)
-            t_s = float(np.median(ttimes[1:] if len(ttimes) > 1 else ttimes))
-            row += [f"{t_s:.2f}", f"{tloss:.4f}", f"{k_s / t_s:.2f}x"]
+            runs["torch"] = lambda: torch_epochs(torch, wid, x, y, args.epochs)
         if keras is not None:
-            common.settle()
-            r_s, rloss = keras_like_epochs(keras, wid, x, y, args.epochs)
-            row += [f"{r_s:.2f}", f"{rloss:.4f}", f"{k_s / r_s:.2f}x"]
+            runs["keras"] = lambda: keras_like_epochs(keras, wid, x, y, args.epochs)
+        per_round, loss = {name: [] for name in runs}, {}
+        for _ in range(args.rounds):  # libraries alternate; ratios are paired by round
+            for name, run in runs.items():
+                common.settle()
+                sec, loss[name] = run()
+                per_round[name].append(sec)
+        t = common.Timings(per_round)
+        row = [wid, f"{t['kernn']:.2f}", f"{loss['kernn']:.4f}"]
+        for name in ("torch", "keras"):
+            if name in t:
+                row += [f"{t[name]:.2f}", f"{loss[name]:.4f}", f"{t.ratio('kernn', name):.2f}x"]
         rows.append(row)
     header = ["id", "kernn s/epoch", "kernn loss"]
     if torch is not None:

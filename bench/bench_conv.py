@@ -132,10 +132,10 @@ def main():
         row = [wid, f"{tf_['kernn'] * 1e3:.2f}", f"{flops / tf_['kernn']:.1f}", f"{100 * flops / tf_['kernn'] / peak:.0f}%",
                f"{tb_['kernn'] * 1e3:.2f}"]
         if torch is not None:
-            row += [f"{flops / tf_['torch']:.1f}", f"{tf_['torch'] / tf_['kernn']:.2f}x",
-                    f"{tb_['torch'] / tb_['kernn']:.2f}x"]
+            row += [f"{flops / tf_['torch']:.1f}", f"{tf_.ratio('torch', 'kernn'):.2f}x",
+                    f"{tb_.ratio('torch', 'kernn'):.2f}x"]
         if keras is not None:
-            row += [f"{tf_['keras'] / tf_['kernn']:.2f}x", f"{tb_['keras'] / tb_['kernn']:.2f}x"]
+            row += [f"{tf_.ratio('keras', 'kernn'):.2f}x", f"{tb_.ratio('keras', 'kernn'):.2f}x"]
         rows.append(row)
         data.append({"id": wid, "gflop_forward": flops, **{f"{p}_forward_s": v for p, v in tf_.items()},
                      **{f"{p}_step_s": v for p, v in tb_.items()}})

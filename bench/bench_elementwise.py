@@ -111,10 +111,10 @@ def main():
         if tfn is not None:
             fns["torch"] = tfn
         t = common.compare(fns, reps=args.reps, rounds=args.rounds)
-        row = [name, f"{t['kernn'] * 1e3:.3f}", f"{t['numpy'] * 1e3:.3f}", f"{t['numpy'] / t['kernn']:.2f}x"]
+        row = [name, f"{t['kernn'] * 1e3:.3f}", f"{t['numpy'] * 1e3:.3f}", f"{t.ratio('numpy', 'kernn'):.2f}x"]
         if torch is not None:
             row += [f"{t['torch'] * 1e3:.3f}" if "torch" in t else "-",
-                    f"{t['torch'] / t['kernn']:.2f}x" if "torch" in t else "-"]
+                    f"{t.ratio('torch', 'kernn'):.2f}x" if "torch" in t else "-"]
         rows.append(row)
         data.append({"workload": name, **{f"{p}_s": v for p, v in t.items()}})
     header = ["workload (1M floats)", "kernn ms", "NumPy ms", "vs NumPy"]

@@ -66,9 +66,9 @@ def main():
         t = common.compare(fns, reps=args.reps, rounds=args.rounds)
         gf = 2.0 * m * n * k / 1e9
         row = [wid, f"{m}x{n}x{k}", f"{t['kernn'] * 1e3:.3f}", f"{gf / t['kernn']:.1f}",
-               f"{100 * gf / t['kernn'] / peak:.0f}%", f"{gf / t['numpy']:.1f}", f"{t['numpy'] / t['kernn']:.2f}x"]
+               f"{100 * gf / t['kernn'] / peak:.0f}%", f"{gf / t['numpy']:.1f}", f"{t.ratio('numpy', 'kernn'):.2f}x"]
         if torch is not None:
-            row += [f"{gf / t['torch']:.1f}", f"{t['torch'] / t['kernn']:.2f}x"]
+            row += [f"{gf / t['torch']:.1f}", f"{t.ratio('torch', 'kernn'):.2f}x"]
         rows.append(row)
         data.append({"id": wid, "m": m, "n": n, "k": k, **{f"{p}_s": v for p, v in t.items()}})
     header = ["id", "MxNxK", "kernn ms", "kernn GFLOP/s", "% peak", "NumPy GFLOP/s", "vs NumPy"]

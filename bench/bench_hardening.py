@@ -78,9 +78,9 @@ def denormal_rows(args):
             fns[f"{lib}_normal"], fns[f"{lib}_denormal"] = normal[lib], denormal[lib]
         t = common.compare(fns, reps=args.reps, rounds=args.rounds)
         ms = {k: v * 1e3 for k, v in t.items()}
-        np_ratio = f"{t['numpy_denormal'] / t['numpy_normal']:.2f}x" if "numpy_normal" in t else "-"
+        np_ratio = f"{t.ratio('numpy_denormal', 'numpy_normal'):.2f}x" if "numpy_normal" in t else "-"
         rows.append([name, f"{ms['kernn_normal']:.3f}", f"{ms['kernn_denormal']:.3f}",
-                     f"{t['kernn_denormal'] / t['kernn_normal']:.2f}x", np_ratio])
+                     f"{t.ratio('kernn_denormal', 'kernn_normal'):.2f}x", np_ratio])
         data.append({"case": name, "ms": ms})
         print(f"  {name} done", file=sys.stderr, flush=True)
     return rows, data

@@ -100,7 +100,7 @@ def cpu_compare(fns, reps, rounds, min_time=0.05):
                         break
                 best = min(best, (time.process_time() - t0) / n)
             results[name].append(best)
-    return {name: float(np.median(v)) for name, v in results.items()}
+    return common.Timings(results)
 
 
 def main():
@@ -139,23 +139,30 @@ def main():
             kf, kt = kernn_case(cell, x, kernel, recurrent, bias)
             _, kt_drop = kernn_case(cell, x, kernel, recurrent, bias, rdm=rdm)
             _, kt_mask = kernn_case(cell, x, kernel, recurrent, bias, mask=mask)
-            fns = {"kernn_fwd": kf, "kernn_train": kt, "kernn_train_rdrop": kt_drop, "kernn_train_mask": kt_mask}
+            # each pair that is compared runs back to back in every round (see common.Timings)
+            fns = {"kernn_fwd": kf}
             if torch is not None:
                 tf, tt = torch_case(torch, cell, x, units)
-                fns.update(torch_fwd=tf, torch_train=tt)
+                fns["torch_fwd"] = tf
             if keras is not None:
                 kf2, kt2 = keras_case(keras, torch, cell, x, units)
-                fns.update(keras_fwd=kf2, keras_train=kt2)
+                fns["keras_fwd"] = kf2
+            fns["kernn_train"] = kt
+            if torch is not None:
+                fns["torch_train"] = tt
+            if keras is not None:
+                fns["keras_train"] = kt2
+            fns.update(kernn_train_rdrop=kt_drop, kernn_train_plain=kt, kernn_train_mask=kt_mask)
             if args.cpu_time:
                 t = cpu_compare(fns, reps=args.reps, rounds=args.rounds)
             else:
                 t = common.compare(fns, reps=args.reps, rounds=args.rounds)
             ms = {k: v * 1e3 for k, v in t.items()}
-            ratio = lambda a, b: f"{t[a] / t[b]:.2f}" if b in t else "-"  # noqa: E731
+            ratio = lambda a, b: f"{t.ratio(a, b):.2f}" if b in t else "-"  # noqa: E731
             rows.append([wid, cell, f"{ms['kernn_fwd']:.3f}", f"{ms.get('torch_fwd', float('nan')):.3f}",
                          ratio("kernn_fwd", "torch_fwd"), f"{ms['kernn_train']:.3f}",
                          f"{ms.get('torch_train', float('nan')):.3f}", ratio("kernn_train", "torch_train"),
-                         ratio("kernn_train_rdrop", "kernn_train"), ratio("kernn_train_mask", "kernn_train")]
+                         ratio("kernn_train_rdrop", "kernn_train_plain"), ratio("kernn_train_mask", "kernn_train_plain")]
                         + ([f"{ms['keras_fwd']:.3f}", ratio("kernn_fwd", "keras_fwd"), f"{ms['keras_train']:.3f}",
                             ratio("kernn_train", "keras_train")] if keras is not None else []))
             data.append({"id": wid, "cell": cell, "ms": ms})

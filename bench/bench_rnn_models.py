@@ -3,7 +3,9 @@ of the same model in kernn, in PyTorch (idiomatic nn.Module and a loop over the 
 arrays) and in Keras 3 on the torch backend (the same Keras code as kernn's), seconds per
 epoch and the final training loss, in one run; each peer when installed.
 
-    python bench/bench_rnn_models.py [--epochs 1] [--only E3,E4] [--threads N] [--skip-keras]
+    python bench/bench_rnn_models.py [--epochs 1] [--rounds 3] [--only E3,E4] [--threads N] [--skip-keras]
+
+The libraries take turns, --rounds times; a ratio is the median of the rounds' ratios.
 
 E3: 8,192 windows of 12 steps x 1 feature of a noisy sine, LSTM(64) -> Dense(1), mse, batch 32.
 E4: 4,096 integer sequences of length 100 (vocabulary 5,000, pre-padded with zeros),
@@ -103,6 +105,7 @@ def torch_epoch(torch, name, x, y, epochs):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--rounds", type=int, default=3, help="runs of each library, alternating")
     ap.add_argument("--only", default=None)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--skip-keras", action="store_true")
@@ -119,14 +122,22 @@ def main():
         if args.only and name not in args.only.split(","):
             continue
         x, y = make(rng)
-        k_s, k_loss = keras_like_epoch(kernn, name, x, y, args.epochs)
-        row = [name, f"{k_s:.2f}", f"{k_loss:.4f}"]
-        for peer, run in (("torch", torch and (lambda: torch_epoch(torch, name, x, y, args.epochs))),
-                          ("keras", keras and (lambda: keras_like_epoch(keras, name, x, y, args.epochs)))):
-            if run:
+        runs = {"kernn": lambda: keras_like_epoch(kernn, name, x, y, args.epochs)}
+        if torch is not None:
+            runs["torch"] = lambda: torch_epoch(torch, name, x, y, args.epochs)
+        if keras is not None:
+            runs["keras"] = lambda: keras_like_epoch(keras, name, x, y, args.epochs)
+        per_round, loss = {lib: [] for lib in runs}, {}
+        for _ in range(args.rounds):  # libraries alternate; ratios are paired by round
+            for lib, run in runs.items():
                 common.settle()
-                p_s, p_loss = run()
-                row += [f"{p_s:.2f}", f"{p_loss:.4f}", f"{k_s / p_s:.2f}"]
+                sec, loss[lib] = run()
+                per_round[lib].append(sec)
+        t = common.Timings(per_round)
+        row = [name, f"{t['kernn']:.2f}", f"{loss['kernn']:.4f}"]
+        for lib in ("torch", "keras"):
+            if lib in t:
+                row += [f"{t[lib]:.2f}", f"{loss[lib]:.4f}", f"{t.ratio('kernn', lib):.2f}"]
             else:
                 row += ["-", "-", "-"]
         rows.append(row)

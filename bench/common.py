@@ -36,18 +36,36 @@ def timeit(fn, reps=7, min_time=0.02, warmup=1):
     return float(np.median(samples))
 
 
-def compare(fns, reps=7, rounds=3):
-    """Time several named callables alternately; returns {name: median seconds}.
+class Timings(dict):
+    """{name: median seconds over rounds}, keeping each round's figure for paired ratios."""
 
-    Each round times every callable once (reps samples); the result per name is the
-    median over rounds of those medians.
+    def __init__(self, per_round):
+        super().__init__({name: float(np.median(v)) for name, v in per_round.items()})
+        self.per_round = per_round
+
+    def ratio(self, a, b):
+        """a's time over b's, as the median over rounds of the ratio within each round.
+
+        The two were timed back to back in every round, so a slowdown of the shared machine
+        that lasts longer than a round (seconds, often) moves both and cancels, where a ratio
+        of the two overall medians would keep it.
+        """
+        pairs = np.asarray(self.per_round[a]) / np.asarray(self.per_round[b])
+        return float(np.median(pairs))
+
+
+def compare(fns, reps=7, rounds=3):
+    """Time several named callables alternately; returns Timings {name: median seconds}.
+
+    Each round times every callable once (reps samples, median); the figure per name is the
+    median over rounds, and Timings.ratio pairs the callables round by round.
     """
     results = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
             settle()
             results[name].append(timeit(fn, reps=reps))
-    return {name: float(np.median(v)) for name, v in results.items()}
+    return Timings(results)
 
 
 def peak_gflops():
