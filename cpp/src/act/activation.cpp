@@ -192,7 +192,8 @@ void bias_grad(int64_t rows, int64_t cols, const float* g, float* out) {
   double* part = reinterpret_cast<double*>(workspace(WorkspaceSlot::scratch0, size_t(2 * blocks * cols)));
   std::fill(part, part + blocks * cols, 0.0);
   const bool par = rows * cols >= kParallelMin;
-#pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads()) if (par)
+#pragma omp parallel for schedule(dynamic, dynamic_chunk(blocks, kernn::get_num_threads())) \
+    num_threads(kernn::get_num_threads()) if (par)
   for (int64_t b = 0; b < blocks; ++b) {
     double* acc = part + b * cols;
     const int64_t r1 = std::min(rows, (b + 1) * kBlockRows);
@@ -201,7 +202,8 @@ void bias_grad(int64_t rows, int64_t cols, const float* g, float* out) {
       for (int64_t j = 0; j < cols; ++j) acc[j] += row[j];
     }
   }
-#pragma omp parallel for schedule(static) num_threads(kernn::get_num_threads()) if (par && cols >= 64)
+#pragma omp parallel for schedule(dynamic, dynamic_chunk(cols, kernn::get_num_threads())) \
+    num_threads(kernn::get_num_threads()) if (par && cols >= 64)
   for (int64_t j = 0; j < cols; ++j) {
     double s = 0.0;
     for (int64_t b = 0; b < blocks; ++b) s += part[b * cols + j];

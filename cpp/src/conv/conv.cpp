@@ -112,7 +112,7 @@ void dot_conv(const ConvGeometry& g, const float* x, const float* w, const float
   {
     FlushDenormalsWorker worker_ftz;
     const DotScratch scratch = dot_scratch(g);
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, dynamic_chunk(items, nt))
     for (int64_t item = 0; item < items; ++item) {
       const int64_t n = item / g.out_h, oy = item % g.out_h;
       dot_segments(g, x + n * in_img, oy, scratch);
@@ -156,7 +156,7 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
     for (int64_t ky = 0, t = 0; ky < g.kernel_h; ++ky)
       for (int64_t kx = 0; kx < g.kernel_w; ++kx, ++t) off[t] = (ky * g.dilation_h * g.in_w + kx * g.dilation_w) * C;
     const int64_t span_h = (g.kernel_h - 1) * g.dilation_h, span_w = (g.kernel_w - 1) * g.dilation_w;
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, dynamic_chunk(items, nt))
     for (int64_t item = 0; item < items; ++item) {
       const int64_t n = item / items_per_img, p0 = (item % items_per_img) * per_item;
       const int64_t p1 = std::min(pix, p0 + per_item);

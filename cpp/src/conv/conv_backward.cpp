@@ -118,7 +118,7 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
     for (int64_t ky = 0, t = 0; use_off && ky < g.kernel_h; ++ky)
       for (int64_t kx = 0; kx < g.kernel_w; ++kx, ++t) off[t] = (ky * g.dilation_h * g.in_w + kx * g.dilation_w) * C;
     const int64_t span_h = (g.kernel_h - 1) * g.dilation_h, span_w = (g.kernel_w - 1) * g.dilation_w;
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)  // parts are few and large; each owns its partial sums
     for (int64_t p = 0; p < parts; ++p) {
       float* acc = partial + p * wsize;
       std::memset(acc, 0, sizeof(float) * size_t(wsize));
@@ -197,7 +197,7 @@ void backward_data_col2im(const ConvGeometry& g, const float* dy, const float* w
     const float* zp = zero_buf.data();
     float* col = workspace(WorkspaceSlot::scratch0, size_t(trows * g.out_w * K));
     const float* ptrs[64];  // MR <= 64
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)  // one image per hand-out
     for (int64_t n = 0; n < g.batch; ++n) {
       float* dx_img = dx + n * in_img;
       std::memset(dx_img, 0, sizeof(float) * size_t(in_img));
@@ -333,7 +333,7 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
     {
       FlushDenormalsWorker worker_ftz;
       const DotScratch scratch = dot_scratch(g);
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)  // parts are few and large; each owns its partial sums
       for (int64_t p = 0; p < parts; ++p) {
         float* acc = partial + p * wsize;
         std::memset(acc, 0, sizeof(float) * size_t(wsize));

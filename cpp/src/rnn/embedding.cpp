@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/parallel.h"
 #include "kernn/embedding.h"
 #include "kernn/error.h"
 #include "kernn/threading.h"
@@ -21,7 +22,8 @@ void check_indices(const char* fn, int64_t n, const int64_t* idx, int64_t vocab)
 void embedding_forward(int64_t n, const int64_t* indices, int64_t vocab, int64_t dim, const float* table,
                        float* out) {
   check_indices("embedding", n, indices, vocab);
-#pragma omp parallel for num_threads(get_num_threads()) if (n * dim > 65536) schedule(static)
+#pragma omp parallel for num_threads(get_num_threads()) if (n * dim > 65536) \
+    schedule(dynamic, dynamic_chunk(n, get_num_threads()))
   for (int64_t i = 0; i < n; ++i)
     std::memcpy(out + i * dim, table + indices[i] * dim, sizeof(float) * size_t(dim));
 }
@@ -30,7 +32,7 @@ void embedding_backward(int64_t n, const int64_t* indices, int64_t vocab, int64_
                         float* grad_table) {
   check_indices("embedding_backward", n, indices, vocab);
   const int64_t chunk = 16, chunks = (dim + chunk - 1) / chunk;
-#pragma omp parallel for num_threads(get_num_threads()) if (n * dim > 65536) schedule(static)
+#pragma omp parallel for num_threads(get_num_threads()) if (n * dim > 65536) schedule(dynamic, 1)
   for (int64_t q = 0; q < chunks; ++q) {
     const int64_t j0 = q * chunk, j1 = std::min(dim, j0 + chunk);
     for (int64_t i = 0; i < n; ++i) {

@@ -582,7 +582,7 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
   const int nth = get_num_threads();
   if (grads.bias) {
     const int64_t chunk = 64, nchunks = ceil_div(GU, chunk);
-#pragma omp parallel for num_threads(nth) if (rows * GU > 32768) schedule(static)
+#pragma omp parallel for num_threads(nth) if (rows * GU > 32768) schedule(dynamic, 1)
     for (int64_t q = 0; q < nchunks; ++q) {
       FlushDenormalsWorker worker_ftz;  // per chunk of 64 columns: cheap next to its column sums
       const int64_t j0 = q * chunk, j1 = std::min(GU, j0 + chunk);
@@ -630,7 +630,7 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
       sgemm(Trans::no, Trans::yes, rows, I, GU, 1.0f, dZ, GU, in.kernel, GU, 0.0f, grads.x, I);
     }
     if (in.input_dropout) {
-#pragma omp parallel for num_threads(nth) if (rows * I > 65536) schedule(static)
+#pragma omp parallel for num_threads(nth) if (rows * I > 65536) schedule(dynamic, dynamic_chunk(B, nth))
       for (int64_t b = 0; b < B; ++b) {
         FlushDenormalsWorker worker_ftz;
         for (int64_t t = 0; t < S; ++t) {
