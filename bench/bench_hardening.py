@@ -17,9 +17,16 @@ thread budget between concurrent callers, so the two-thread wall time should not
 one-thread time (target <= 1.1x); oversubscription (each caller starting all cores' worth
 of OpenMP threads) would show here as a ratio well above 1. The two ways alternate, and
 each figure is a median over repeats.
+
+(c) A busy core. A 3x3 convolution forward + backward (8 x 32x32x64 -> 64 filters) with all
+of kernn's threads, and PyTorch's when installed, timed on the idle machine and again while
+another process spins on one of the cores (as a browser or a second job would): kernn's
+loops hand out their work dynamically, so the busy core should cost it about that core's
+share, not the whole second thread's. kernn on one thread, idle, is shown for reference.
 """
 import argparse
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -129,6 +136,38 @@ def concurrent_rows(args):
     return [row], {"calls": args.calls, "one_thread_s": res["one"], "two_threads_s": res["two"]}
 
 
+def busy_core_rows(args):
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2 or kernn.get_num_threads() < 2:
+        return [], {}
+    from bench_conv import kernn_fns, torch_fns
+
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((8, 32, 32, 64), dtype=np.float32)
+    k = (rng.standard_normal((3, 3, 64, 64)) * 0.05).astype(np.float32)
+    b = np.zeros(64, np.float32)
+    g = rng.standard_normal((8, 32, 32, 64), dtype=np.float32)
+    fns = {"kernn": kernn_fns(x, k, b, g, 1, "same", 1, 1)[1]}
+    torch = common.try_import_torch()
+    if torch is not None:
+        fns["PyTorch"] = torch_fns(torch, x, k, b, g, 1, "same", 1, 1)[1]
+    idle = common.compare(fns, reps=args.reps, rounds=args.rounds)
+    with kernn.threads(1):
+        one = common.timeit(fns["kernn"], reps=args.reps)
+    spin = f"import os\nos.sched_setaffinity(0, {{{cpus[-1]}}})\nwhile True:\n    pass\n"
+    proc = subprocess.Popen([sys.executable, "-c", spin])
+    try:
+        time.sleep(0.3)
+        busy = common.compare(fns, reps=args.reps, rounds=args.rounds)
+    finally:
+        proc.kill()
+        proc.wait()
+    rows = [[f"{lib}, {kernn.get_num_threads()} threads", f"{idle[lib] * 1e3:.2f}", f"{busy[lib] * 1e3:.2f}",
+             f"{busy[lib] / idle[lib]:.2f}x"] for lib in fns]
+    rows.append(["kernn, 1 thread", f"{one * 1e3:.2f}", "-", "-"])
+    return rows, {"idle_s": dict(idle), "busy_s": dict(busy), "kernn_one_thread_s": one}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=5)
@@ -148,7 +187,12 @@ def main():
     print()
     crow, cdata = concurrent_rows(args)
     common.print_table(["workload", "1 Python thread ms", "2 Python threads ms", "2 threads / 1 thread"], crow)
-    common.save_json("bench_hardening", {"denormal": data, "two_threads": cdata})
+    print()
+    brow, bdata = busy_core_rows(args)
+    if brow:
+        print("Conv2D 3x3 fwd+bwd 8x32x32x64 -> 64, another process spinning on one core:")
+        common.print_table(["library", "idle ms", "one core busy ms", "busy / idle"], brow)
+    common.save_json("bench_hardening", {"denormal": data, "two_threads": cdata, "busy_core": bdata})
 
 
 if __name__ == "__main__":
