@@ -1,8 +1,9 @@
 // The recurrent driver shared by SimpleRNN, LSTM and GRU: checks, the input projection
 // of all steps (one GEMM), the time loop and backward through time.
 //
-// Threads split the batch rows: rows of a batch never interact, so each thread runs the
-// whole time loop for its rows with no barrier, calling the GEMM micro-kernel directly on
+// Threads split the batch rows: rows of a batch never interact, so each group of rows runs
+// the whole time loop with no barrier (threads take the groups dynamically, row_groups),
+// calling the GEMM micro-kernel directly on
 // the recurrent kernel packed once per call (and the input kernel, when the input product
 // of each step runs in the loop too), then the fused gate kernel of each row while the
 // tile is in cache. Every row is computed the same way whatever the thread count.
@@ -138,7 +139,7 @@ void rows_gemm(const GemmConfig& cfg, const Packed& b, int64_t m, const float* a
   }
 }
 
-// Rows [r0, r1) of thread tid out of nt, in whole micro-kernel row tiles.
+// Rows [r0, r1) of group tid out of nt, in whole micro-kernel row tiles.
 void thread_rows(int64_t batch, int mr, int tid, int nt, int64_t& r0, int64_t& r1) {
   const int64_t tiles = ceil_div(batch, mr);
   r0 = std::min(batch, tiles * tid / nt * mr);
@@ -156,6 +157,18 @@ const GemmConfig& step_config(int64_t batch, int64_t min_cols) {
   if (!wide || wide == &base || wide->kc != base.kc || min_cols < wide->nr) return base;
   const int64_t rows_base = ceil_div(batch, base.mr) * base.mr, rows_wide = ceil_div(batch, wide->mr) * wide->mr;
   return rows_wide <= rows_base ? *wide : base;
+}
+
+// The time loop's row groups, which the threads take dynamically: a thread whose core
+// another process holds then hands its share to the others instead of holding up the whole
+// call (a 2-thread E3 epoch took 2.4x its 1-thread time next to one busy process). Each
+// group streams the per-step weights once per step, so there are more groups than threads
+// only when those weights stay in cache, and every group keeps two row tiles or more.
+int64_t row_groups(int64_t batch, int mr, int nt, int64_t weight_floats) {
+  const int64_t tiles = ceil_div(batch, mr);
+  if (nt <= 1 || tiles <= nt) return std::max<int64_t>(1, std::min<int64_t>(nt, tiles));
+  const int64_t min_tiles = weight_floats <= (int64_t(64) << 10) ? 2 : tiles;
+  return std::clamp<int64_t>(tiles / min_tiles, nt, 4 * int64_t(nt));
 }
 
 int threads_for(const RnnConfig& cfg, int mr) {
@@ -293,11 +306,14 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
   float* Rh = gru ? ws + L.rh : nullptr;
   const int nt = threads_for(cfg, gc.mr);
 
+  const int64_t groups = row_groups(B, gc.mr, nt, XW * GU);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FlushDenormalsWorker ftz;  // decaying states must not fall onto the slow denormal path
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t group = 0; group < groups; ++group) {
     int64_t r0, r1;
-    thread_rows(B, gc.mr, omp_get_thread_num(), omp_get_num_threads(), r0, r1);
+    thread_rows(B, gc.mr, int(group), int(groups), r0, r1);
     const int64_t m = r1 - r0;
     // first recurrent input: h0 * dropout (or zeros)
     const int64_t t0 = step_index(cfg, 0);
@@ -388,6 +404,7 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
       if (out.h) std::memcpy(out.h + b * U, Hs + (b * S + tl) * U, sizeof(float) * U);
       if (out.c && lstm) std::memcpy(out.c + b * U, Cs + (b * S + tl) * U, sizeof(float) * U);
     }
+    }
   }
 }
 
@@ -463,13 +480,16 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
   const float* Rh = gru ? ws + L.rh : nullptr;
   const int nt = threads_for(cfg, gc.mr);
 
+  const int64_t groups = row_groups(B, gc.mr, nt, GU * (dx_in_loop ? XW : U));
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FlushDenormalsWorker ftz;  // decaying states must not fall onto the slow denormal path
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t group = 0; group < groups; ++group) {
     int64_t r0, r1;
-    thread_rows(B, gc.mr, omp_get_thread_num(), omp_get_num_threads(), r0, r1);
+    thread_rows(B, gc.mr, int(group), int(groups), r0, r1);
     const int64_t m = r1 - r0;
-    // per thread: dH, dC, dHin (rows of this thread), tmp
+    // per group: dH, dC, dHin (rows of this group), tmp
     // dXH: per row [dx_t, d hin] (width XW) when dx is computed in the loop, else d hin (width U)
     const int64_t dw = dx_in_loop ? XW : U;
     float* buf = workspace(WorkspaceSlot::scratch1, size_t(std::max<int64_t>(1, 3 * m * U + m * dw)));
@@ -575,6 +595,7 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
         if (lstm) std::memcpy(grads.c0 + b * U, dC + (b - r0) * U, sizeof(float) * U);
         else std::fill(grads.c0 + b * U, grads.c0 + (b + 1) * U, 0.0f);
       }
+    }
     }
   }
 
