@@ -4,6 +4,8 @@
 
 Prints median ms, GFLOP/s, % of the measured FMA peak, and the ratio of each peer's time
 to kernn's (> 1 means kernn is faster), all measured alternately in this one process.
+On a CPU with AVX-512 (and no --isa), kernn's AVX2 path is timed too, alternating with the
+AVX-512 path in the same rounds: the "AVX2 / AVX-512" column is the paired time ratio.
 """
 import argparse
 import os
@@ -30,6 +32,15 @@ WORKLOADS = [
 ]
 
 
+def on_isa(isa, fn):
+    """fn, run with kernn's kernels capped at `isa` (switched only when another call moved it)."""
+    def run():
+        if kernn.isa() != isa:
+            kernn._core.set_max_isa(isa)
+        return fn()
+    return run
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--reps", type=int, default=7)
@@ -43,6 +54,8 @@ def main():
     peak = common.peak_gflops()
     print(common.machine_line())
     print(f"measured FMA peak: {peak:.1f} GFLOP/s ({kernn.isa()}, {kernn.get_num_threads()} threads)")
+    best = kernn.isa()
+    pair_avx2 = args.isa is None and best == "avx512"
     rng = np.random.default_rng(0)
     rows, data = [], []
     for wid, m, n, k, ta, tb in WORKLOADS:
@@ -57,6 +70,9 @@ def main():
             "kernn": lambda: kernn.ops.matmul(a, b, transpose_a=ta, transpose_b=tb, out=out),
             "numpy": lambda: np.matmul(av, bv, out=out),
         }
+        if pair_avx2:
+            fns["kernn"] = on_isa(best, fns["kernn"])
+            fns["kernn_avx2"] = on_isa("avx2", lambda: kernn.ops.matmul(a, b, transpose_a=ta, transpose_b=tb, out=out))
         if torch is not None:
             ta_, tb_ = torch.from_numpy(a), torch.from_numpy(b)
             ta_ = ta_.T if ta else ta_
@@ -69,11 +85,15 @@ def main():
                f"{100 * gf / t['kernn'] / peak:.0f}%", f"{gf / t['numpy']:.1f}", f"{t.ratio('numpy', 'kernn'):.2f}x"]
         if torch is not None:
             row += [f"{gf / t['torch']:.1f}", f"{t.ratio('torch', 'kernn'):.2f}x"]
+        if pair_avx2:
+            row += [f"{t.ratio('kernn_avx2', 'kernn'):.2f}x"]
         rows.append(row)
         data.append({"id": wid, "m": m, "n": n, "k": k, **{f"{p}_s": v for p, v in t.items()}})
     header = ["id", "MxNxK", "kernn ms", "kernn GFLOP/s", "% peak", "NumPy GFLOP/s", "vs NumPy"]
     if torch is not None:
         header += ["PyTorch GFLOP/s", "vs PyTorch"]
+    if pair_avx2:
+        header += ["AVX2 / AVX-512"]
     common.print_table(header, rows)
     common.save_json("gemm", {"machine": common.machine_line(), "peak_gflops": peak, "rows": data})
 
