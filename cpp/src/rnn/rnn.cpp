@@ -163,12 +163,13 @@ const GemmConfig& step_config(int64_t batch, int64_t min_cols) {
 // another process holds then hands its share to the others instead of holding up the whole
 // call (a 2-thread E3 epoch took 2.4x its 1-thread time next to one busy process). Each
 // group streams the per-step weights once per step, so there are more groups than threads
-// only when those weights stay in cache, and every group keeps two row tiles or more.
+// only when those weights stay in cache, and every group keeps two row tiles or more; a
+// whole number of groups per thread, so that an idle machine splits the rows evenly.
 int64_t row_groups(int64_t batch, int mr, int nt, int64_t weight_floats) {
   const int64_t tiles = ceil_div(batch, mr);
   if (nt <= 1 || tiles <= nt) return std::max<int64_t>(1, std::min<int64_t>(nt, tiles));
-  const int64_t min_tiles = weight_floats <= (int64_t(64) << 10) ? 2 : tiles;
-  return std::clamp<int64_t>(tiles / min_tiles, nt, 4 * int64_t(nt));
+  if (weight_floats > (int64_t(64) << 10)) return nt;
+  return nt * std::clamp<int64_t>(tiles / (2 * int64_t(nt)), 1, 4);
 }
 
 int threads_for(const RnnConfig& cfg, int mr) {
