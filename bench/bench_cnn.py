@@ -133,13 +133,7 @@ def main():
             runs["torch"] = lambda: torch_epochs(torch, wid, x, y, args.epochs)
         if keras is not None:
             runs["keras"] = lambda: keras_like_epochs(keras, wid, x, y, args.epochs)
-        per_round, loss = {name: [] for name in runs}, {}
-        for _ in range(args.rounds):  # libraries alternate; ratios are paired by round
-            for name, run in runs.items():
-                common.settle()
-                sec, loss[name] = run()
-                per_round[name].append(sec)
-        t = common.Timings(per_round)
+        t, loss = common.alternate_runs(runs, args.rounds)  # ratios are paired by round
         row = [wid, f"{t['kernn']:.2f}", f"{loss['kernn']:.4f}"]
         for name in ("torch", "keras"):
             if name in t:

@@ -127,13 +127,7 @@ def main():
             runs["torch"] = lambda: torch_epoch(torch, name, x, y, args.epochs)
         if keras is not None:
             runs["keras"] = lambda: keras_like_epoch(keras, name, x, y, args.epochs)
-        per_round, loss = {lib: [] for lib in runs}, {}
-        for _ in range(args.rounds):  # libraries alternate; ratios are paired by round
-            for lib, run in runs.items():
-                common.settle()
-                sec, loss[lib] = run()
-                per_round[lib].append(sec)
-        t = common.Timings(per_round)
+        t, loss = common.alternate_runs(runs, args.rounds)  # ratios are paired by round
         row = [name, f"{t['kernn']:.2f}", f"{loss['kernn']:.4f}"]
         for lib in ("torch", "keras"):
             if lib in t:

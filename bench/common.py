@@ -68,6 +68,18 @@ def compare(fns, reps=7, rounds=3):
     return Timings(results)
 
 
+def alternate_runs(runs, rounds):
+    """Runs each named callable, which returns (seconds, loss), once per round, the libraries
+    taking turns; returns (Timings, {name: the last loss})."""
+    per_round, loss = {name: [] for name in runs}, {}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            settle()
+            sec, loss[name] = run()
+            per_round[name].append(sec)
+    return Timings(per_round), loss
+
+
 def peak_gflops(probes=3):
     """This machine's measured FMA peak with kernn's ISA and thread count: the best of a few
     short probes, since a probe that another process interrupts reads low."""
