@@ -132,18 +132,11 @@ def main():
         peers["pytorch"] = lambda: e1_torch(torch, x, y, args.epochs)
     if keras is not None:
         peers["keras(torch)"] = lambda: e1_keras_like(keras, x, y, args.epochs)
-    e1 = {name: [] for name in peers}
-    for _ in range(args.rounds):  # alternate libraries
-        for name, fn in peers.items():
-            common.settle()
-            e1[name].append(fn())
+    t, loss = common.alternate_runs(peers, args.rounds)  # ratios are paired by round
     rows, data = [], {"E1": {}, "overhead": {}}
-    base = float(np.median([t for t, _ in e1["kernn"]]))
-    for name, runs in e1.items():
-        sec = float(np.median([t for t, _ in runs]))
-        loss = runs[-1][1]
-        rows.append([name, f"{sec:.4f}", f"{loss:.4f}", f"{sec / base:.2f}x"])
-        data["E1"][name] = {"seconds_per_epoch": sec, "final_loss": loss}
+    for name in peers:
+        rows.append([name, f"{t[name]:.4f}", f"{loss[name]:.4f}", f"{t.ratio(name, 'kernn'):.2f}x"])
+        data["E1"][name] = {"seconds_per_epoch": t[name], "final_loss": loss[name]}
     print(f"\nE1 digits MLP, batch 32, {args.epochs} epochs after a warm-up (median of {args.rounds} runs)")
     common.print_table(["library", "s/epoch", "final loss", "time vs kernn"], rows)
 
