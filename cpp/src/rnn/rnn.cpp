@@ -308,105 +308,101 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
   const int nt = threads_for(cfg, gc.mr);
 
   const int64_t groups = row_groups(B, gc.mr, nt, XW * GU);
-#pragma omp parallel num_threads(nt) if (nt > 1)
-  {
-    FlushDenormalsWorker ftz;  // decaying states must not fall onto the slow denormal path
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t group = 0; group < groups; ++group) {
-      int64_t r0, r1;
-      group_rows(B, gc.mr, int(group), int(groups), r0, r1);
-      const int64_t m = r1 - r0;
-      // first recurrent input: h0 * dropout (or zeros)
-      const int64_t t0 = step_index(cfg, 0);
-      for (int64_t b = r0; b < r1; ++b) {
-        float* hin = Hin + (b * S + t0) * XW;
-        for (int64_t j = 0; j < U; ++j) {
-          const float h = in.h0 ? in.h0[b * U + j] : 0.0f;
-          hin[j] = in.recurrent_dropout ? h * in.recurrent_dropout[b * U + j] : h;
-        }
-      }
-      for (int64_t s = 0; s < S && m > 0; ++s) {
-        const int64_t t = step_index(cfg, s);
-        const int64_t tp = s == 0 ? -1 : step_index(cfg, s - 1);
-        const int64_t tn = s + 1 < S ? step_index(cfg, s + 1) : -1;
-        const float* A = Hin + (r0 * S + t) * XW;
-        float* Zt = Z + (r0 * S + t) * GU;
-        if (tn >= 0 && !x_in_loop) prefetch_rows(Z + (r0 * S + tn) * GU, m, S * GU, GU);
-        // tiles of rows all masked at this step skip their products (their z is never read)
-        const uint8_t* act = in.mask ? in.mask + r0 * S + t : nullptr;
-        if (x_in_loop && !gru) {
-          rows_gemm(gc, p_xu, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x, act, S);
-        } else if (!gru) {
-          rows_gemm(gc, p_all, m, A, S * XW, Zt, S * GU, 1.0f, nullptr, act, S);
-        } else {
-          if (x_in_loop) rows_gemm(gc, p_x, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x, act, S);
-          rows_gemm(gc, p_zr, m, A, S * XW, Zt, S * GU, 1.0f, nullptr, act, S);
-          if (after) rows_gemm(gc, p_h, m, A, S * XW, Rh + (r0 * S + t) * U, S * U, 0.0f, rec_bias, act, S);
-        }
-        if (gru && !after) {  // reset before the product: rh = r * hin, then rh U_h
-          for (int64_t b = r0; b < r1; ++b) {
-            float* rh = Rh + (b * S + t) * U;
-            if (in.mask && !in.mask[b * S + t]) {  // defined, as the kernel gradient reads every row
-              std::fill(rh, rh + U, 0.0f);
-              continue;
-            }
-            rk.gru_gates(U, cfg.recurrent_activation, Z + (b * S + t) * GU, Hin + (b * S + t) * XW, rh);
-          }
-          rows_gemm(gc, p_h, m, Rh + (r0 * S + t) * U, S * U, Zt + 2 * U, S * GU, 1.0f, nullptr, act, S);
-        }
-        for (int64_t b = r0; b < r1; ++b) {
-          const int64_t row = b * S + t, prow = b * S + tp;
-          const float* rdm = in.recurrent_dropout ? in.recurrent_dropout + b * U : nullptr;
-          const float* h_prev = tp >= 0 ? Hs + prow * U : (in.h0 ? in.h0 + b * U : nullptr);
-          float* h = Hs + row * U;
-          float* hin_next = tn >= 0 ? Hin + (b * S + tn) * XW : nullptr;
-          if (in.mask && !in.mask[b * S + t]) {  // masked: carry everything forward
-            if (h_prev) std::memcpy(h, h_prev, sizeof(float) * U); else std::fill(h, h + U, 0.0f);
-            if (hin_next) std::memcpy(hin_next, Hin + row * XW, sizeof(float) * U);
-            if (lstm) {
-              const float* c_prev = tp >= 0 ? Cs + prow * U : (in.c0 ? in.c0 + b * U : nullptr);
-              float* c = Cs + row * U;
-              if (c_prev) std::memcpy(c, c_prev, sizeof(float) * U); else std::fill(c, c + U, 0.0f);
-            }
-            continue;
-          }
-          float* z = Z + row * GU;
-          switch (cell) {
-            case RnnCell::simple: rk.simple_fwd(U, cfg.activation, z, h, hin_next, rdm); break;
-            case RnnCell::lstm: {
-              const float* c_prev = tp >= 0 ? Cs + prow * U : in.c0 ? in.c0 + b * U : nullptr;
-              rk.lstm_fwd(U, cfg.activation, cfg.recurrent_activation, z, c_prev, Cs + row * U, Ac + row * U, h,
-                          hin_next, rdm);
-              break;
-            }
-            case RnnCell::gru:
-              if (after) rk.gru_gates(U, cfg.recurrent_activation, z, nullptr, nullptr);
-              rk.gru_fwd(U, cfg.activation, z, after ? Rh + row * U : nullptr, h_prev, h, hin_next, rdm);
-              break;
-          }
-        }
-      }
-      // outputs, in processing order; zero before a row's first unmasked step
-      for (int64_t b = r0; b < r1; ++b) {
-        bool seen = false;
-        for (int64_t s = 0; s < S; ++s) {
-          const int64_t t = step_index(cfg, s);
-          seen = seen || !in.mask || in.mask[b * S + t];
-          if (out.sequence) {
-            float* y = out.sequence + (b * S + s) * U;
-            if (seen) std::memcpy(y, Hs + (b * S + t) * U, sizeof(float) * U); else std::fill(y, y + U, 0.0f);
-          }
-        }
-        const int64_t tl = step_index(cfg, S - 1);
-        if (out.last) {
-          float* y = out.last + b * U;
-          if (seen) std::memcpy(y, Hs + (b * S + tl) * U, sizeof(float) * U); else std::fill(y, y + U, 0.0f);
-        }
-        if (out.h) std::memcpy(out.h + b * U, Hs + (b * S + tl) * U, sizeof(float) * U);
-        if (out.c && lstm) std::memcpy(out.c + b * U, Cs + (b * S + tl) * U, sizeof(float) * U);
+  // parallel_for's workers flush denormals: decaying states stay off the slow path
+  parallel_for(groups, groups > 1, [&](int64_t group) {
+    int64_t r0, r1;
+    group_rows(B, gc.mr, int(group), int(groups), r0, r1);
+    const int64_t m = r1 - r0;
+    // first recurrent input: h0 * dropout (or zeros)
+    const int64_t t0 = step_index(cfg, 0);
+    for (int64_t b = r0; b < r1; ++b) {
+      float* hin = Hin + (b * S + t0) * XW;
+      for (int64_t j = 0; j < U; ++j) {
+        const float h = in.h0 ? in.h0[b * U + j] : 0.0f;
+        hin[j] = in.recurrent_dropout ? h * in.recurrent_dropout[b * U + j] : h;
       }
     }
-  }
+    for (int64_t s = 0; s < S && m > 0; ++s) {
+      const int64_t t = step_index(cfg, s);
+      const int64_t tp = s == 0 ? -1 : step_index(cfg, s - 1);
+      const int64_t tn = s + 1 < S ? step_index(cfg, s + 1) : -1;
+      const float* A = Hin + (r0 * S + t) * XW;
+      float* Zt = Z + (r0 * S + t) * GU;
+      if (tn >= 0 && !x_in_loop) prefetch_rows(Z + (r0 * S + tn) * GU, m, S * GU, GU);
+      // tiles of rows all masked at this step skip their products (their z is never read)
+      const uint8_t* act = in.mask ? in.mask + r0 * S + t : nullptr;
+      if (x_in_loop && !gru) {
+        rows_gemm(gc, p_xu, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x, act, S);
+      } else if (!gru) {
+        rows_gemm(gc, p_all, m, A, S * XW, Zt, S * GU, 1.0f, nullptr, act, S);
+      } else {
+        if (x_in_loop) rows_gemm(gc, p_x, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x, act, S);
+        rows_gemm(gc, p_zr, m, A, S * XW, Zt, S * GU, 1.0f, nullptr, act, S);
+        if (after) rows_gemm(gc, p_h, m, A, S * XW, Rh + (r0 * S + t) * U, S * U, 0.0f, rec_bias, act, S);
+      }
+      if (gru && !after) {  // reset before the product: rh = r * hin, then rh U_h
+        for (int64_t b = r0; b < r1; ++b) {
+          float* rh = Rh + (b * S + t) * U;
+          if (in.mask && !in.mask[b * S + t]) {  // defined, as the kernel gradient reads every row
+            std::fill(rh, rh + U, 0.0f);
+            continue;
+          }
+          rk.gru_gates(U, cfg.recurrent_activation, Z + (b * S + t) * GU, Hin + (b * S + t) * XW, rh);
+        }
+        rows_gemm(gc, p_h, m, Rh + (r0 * S + t) * U, S * U, Zt + 2 * U, S * GU, 1.0f, nullptr, act, S);
+      }
+      for (int64_t b = r0; b < r1; ++b) {
+        const int64_t row = b * S + t, prow = b * S + tp;
+        const float* rdm = in.recurrent_dropout ? in.recurrent_dropout + b * U : nullptr;
+        const float* h_prev = tp >= 0 ? Hs + prow * U : (in.h0 ? in.h0 + b * U : nullptr);
+        float* h = Hs + row * U;
+        float* hin_next = tn >= 0 ? Hin + (b * S + tn) * XW : nullptr;
+        if (in.mask && !in.mask[b * S + t]) {  // masked: carry everything forward
+          if (h_prev) std::memcpy(h, h_prev, sizeof(float) * U); else std::fill(h, h + U, 0.0f);
+          if (hin_next) std::memcpy(hin_next, Hin + row * XW, sizeof(float) * U);
+          if (lstm) {
+            const float* c_prev = tp >= 0 ? Cs + prow * U : (in.c0 ? in.c0 + b * U : nullptr);
+            float* c = Cs + row * U;
+            if (c_prev) std::memcpy(c, c_prev, sizeof(float) * U); else std::fill(c, c + U, 0.0f);
+          }
+          continue;
+        }
+        float* z = Z + row * GU;
+        switch (cell) {
+          case RnnCell::simple: rk.simple_fwd(U, cfg.activation, z, h, hin_next, rdm); break;
+          case RnnCell::lstm: {
+            const float* c_prev = tp >= 0 ? Cs + prow * U : in.c0 ? in.c0 + b * U : nullptr;
+            rk.lstm_fwd(U, cfg.activation, cfg.recurrent_activation, z, c_prev, Cs + row * U, Ac + row * U, h,
+                        hin_next, rdm);
+            break;
+          }
+          case RnnCell::gru:
+            if (after) rk.gru_gates(U, cfg.recurrent_activation, z, nullptr, nullptr);
+            rk.gru_fwd(U, cfg.activation, z, after ? Rh + row * U : nullptr, h_prev, h, hin_next, rdm);
+            break;
+        }
+      }
+    }
+    // outputs, in processing order; zero before a row's first unmasked step
+    for (int64_t b = r0; b < r1; ++b) {
+      bool seen = false;
+      for (int64_t s = 0; s < S; ++s) {
+        const int64_t t = step_index(cfg, s);
+        seen = seen || !in.mask || in.mask[b * S + t];
+        if (out.sequence) {
+          float* y = out.sequence + (b * S + s) * U;
+          if (seen) std::memcpy(y, Hs + (b * S + t) * U, sizeof(float) * U); else std::fill(y, y + U, 0.0f);
+        }
+      }
+      const int64_t tl = step_index(cfg, S - 1);
+      if (out.last) {
+        float* y = out.last + b * U;
+        if (seen) std::memcpy(y, Hs + (b * S + tl) * U, sizeof(float) * U); else std::fill(y, y + U, 0.0f);
+      }
+      if (out.h) std::memcpy(out.h + b * U, Hs + (b * S + tl) * U, sizeof(float) * U);
+      if (out.c && lstm) std::memcpy(out.c + b * U, Cs + (b * S + tl) * U, sizeof(float) * U);
+    }
+  });
 }
 
 void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, const RnnOutputGrads& dout,
@@ -482,129 +478,125 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
   const int nt = threads_for(cfg, gc.mr);
 
   const int64_t groups = row_groups(B, gc.mr, nt, GU * (dx_in_loop ? XW : U));
-#pragma omp parallel num_threads(nt) if (nt > 1)
-  {
-    FlushDenormalsWorker ftz;  // decaying states must not fall onto the slow denormal path
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t group = 0; group < groups; ++group) {
-      int64_t r0, r1;
-      group_rows(B, gc.mr, int(group), int(groups), r0, r1);
-      const int64_t m = r1 - r0;
-      // per group: dH, dC, dHin (rows of this group), tmp
-      // dXH: per row [dx_t, d hin] (width XW) when dx is computed in the loop, else d hin (width U)
-      const int64_t dw = dx_in_loop ? XW : U;
-      float* buf = workspace(WorkspaceSlot::scratch1, size_t(std::max<int64_t>(1, 3 * m * U + m * dw)));
-      float* dH = buf;
-      float* dC = buf + m * U;
-      float* dD = buf + 2 * m * U;  // GRU: dh * z (direct path); reset before: grad of rh
-      float* dXH = buf + 3 * m * U;
-      float* dHin = dx_in_loop ? dXH + I : dXH;  // row stride dw
-      for (int64_t b = r0; b < r1; ++b) {
-        int64_t f = S;
-        for (int64_t s = 0; s < S; ++s)
-          if (!in.mask || in.mask[b * S + step_index(cfg, s)]) { f = s; break; }
-        first[b] = f;
-        float* dh = dH + (b - r0) * U;
-        for (int64_t j = 0; j < U; ++j) {
-          float g = dout.h ? dout.h[b * U + j] : 0.0f;
-          if (dout.last && f < S) g += dout.last[b * U + j];
-          dh[j] = g;
-          dC[(b - r0) * U + j] = lstm && dout.c ? dout.c[b * U + j] : 0.0f;
-        }
-      }
-      for (int64_t s = S - 1; s >= 0 && m > 0; --s) {
-        const int64_t t = step_index(cfg, s);
-        const int64_t tp = s == 0 ? -1 : step_index(cfg, s - 1);
-        if (tp >= 0) {
-          prefetch_rows(Z + (r0 * S + tp) * GU, m, S * GU, GU);
-          if (lstm) {
-            prefetch_rows(Cs + (r0 * S + tp) * U, m, S * U, U);
-            prefetch_rows(Ac + (r0 * S + tp) * U, m, S * U, U);
-          }
-          if (gru) {
-            prefetch_rows(Rh + (r0 * S + tp) * U, m, S * U, U);
-            prefetch_rows(Hs + (r0 * S + tp) * U, m, S * U, U);
-          }
-        }
-        for (int64_t b = r0; b < r1; ++b) {
-          const int64_t row = b * S + t, prow = b * S + tp, lb = b - r0;
-          float* dh = dH + lb * U;
-          if (dout.sequence && s >= first[b]) {
-            const float* g = dout.sequence + (b * S + s) * U;
-            for (int64_t j = 0; j < U; ++j) dh[j] += g[j];
-          }
-          float* dz = dZ + row * GU;
-          float* dr = dR + row * GU;
-          if (in.mask && !in.mask[row]) {
-            std::fill(dz, dz + GU, 0.0f);
-            if (separate_dr) std::fill(dr, dr + GU, 0.0f);
-            continue;
-          }
-          const float* z = Z + row * GU;
-          switch (cell) {
-            case RnnCell::simple: rk.simple_bwd(U, cfg.activation, Hs + row * U, dh, dz); break;
-            case RnnCell::lstm: {
-              const float* c_prev = tp >= 0 ? Cs + prow * U : in.c0 ? in.c0 + b * U : nullptr;
-              rk.lstm_bwd(U, cfg.activation, cfg.recurrent_activation, z, c_prev, Ac + row * U, dh, dC + lb * U, dz);
-              break;
-            }
-            case RnnCell::gru: {
-              const float* h_prev = tp >= 0 ? Hs + prow * U : (in.h0 ? in.h0 + b * U : nullptr);
-              rk.gru_bwd(U, cfg.activation, cfg.recurrent_activation, z, h_prev, after ? Rh + row * U : nullptr, dh,
-                         dz, dr, dD + lb * U);
-              break;
-            }
-          }
-        }
-        // gradient of the recurrent input: dR U^T (tiles of rows all masked at this step skipped)
-        const float* dRt = dR + (r0 * S + t) * GU;
-        const uint8_t* act = in.mask ? in.mask + r0 * S + t : nullptr;
-        if (gru && !after) {
-          float* dRH = dHin;  // the grad of rh lands in dHin first
-          rows_gemm(gc, p_h, m, dRt + 2 * U, S * GU, dRH, U, 0.0f, nullptr, act, S);
-          for (int64_t b = r0; b < r1; ++b) {
-            const int64_t row = b * S + t, lb = b - r0;
-            if (in.mask && !in.mask[row]) continue;
-            // dz/dr of the r block and d hin = drh * r (in place over drh)
-            rk.gru_bwd_r(U, cfg.recurrent_activation, Z + row * GU + U, Hin + row * XW, dRH + lb * U,
-                         dZ + row * GU + U, dR + row * GU + U, dRH + lb * U);
-          }
-          rows_gemm(gc, p_zr, m, dRt, S * GU, dHin, U, 1.0f, nullptr, act, S);
-        } else {
-          rows_gemm(gc, p_all, m, dRt, S * GU, dXH, dw, 0.0f, nullptr, act, S);
-        }
-        for (int64_t b = r0; b < r1; ++b) {
-          const int64_t row = b * S + t, lb = b - r0;
-          const bool masked = in.mask && !in.mask[row];
-          if (dx_in_loop) {  // a masked step's input gets no gradient
-            float* dx = grads.x + row * I;
-            const float* src = dXH + lb * dw;
-            const float* mk = in.input_dropout ? in.input_dropout + b * I : nullptr;
-            if (masked) std::fill(dx, dx + I, 0.0f);
-            else if (mk) for (int64_t i = 0; i < I; ++i) dx[i] = src[i] * mk[i];
-            else std::memcpy(dx, src, sizeof(float) * size_t(I));
-          }
-          if (masked) continue;
-          float* dh = dH + lb * U;
-          const float* g = dHin + lb * dw;
-          const float* rdm = in.recurrent_dropout ? in.recurrent_dropout + b * U : nullptr;
-          const float* direct = gru ? dD + lb * U : nullptr;
-          // one loop per case, so each vectorises
-          if (!rdm && !direct) std::memcpy(dh, g, sizeof(float) * size_t(U));
-          else if (!rdm) for (int64_t j = 0; j < U; ++j) dh[j] = direct[j] + g[j];
-          else if (!direct) for (int64_t j = 0; j < U; ++j) dh[j] = g[j] * rdm[j];
-          else for (int64_t j = 0; j < U; ++j) dh[j] = direct[j] + g[j] * rdm[j];
-        }
-      }
-      for (int64_t b = r0; b < r1; ++b) {
-        if (grads.h0) std::memcpy(grads.h0 + b * U, dH + (b - r0) * U, sizeof(float) * U);
-        if (grads.c0) {
-          if (lstm) std::memcpy(grads.c0 + b * U, dC + (b - r0) * U, sizeof(float) * U);
-          else std::fill(grads.c0 + b * U, grads.c0 + (b + 1) * U, 0.0f);
-        }
+  // parallel_for's workers flush denormals: decaying states stay off the slow path
+  parallel_for(groups, groups > 1, [&](int64_t group) {
+    int64_t r0, r1;
+    group_rows(B, gc.mr, int(group), int(groups), r0, r1);
+    const int64_t m = r1 - r0;
+    // per group: dH, dC, dHin (rows of this group), tmp
+    // dXH: per row [dx_t, d hin] (width XW) when dx is computed in the loop, else d hin (width U)
+    const int64_t dw = dx_in_loop ? XW : U;
+    float* buf = workspace(WorkspaceSlot::scratch1, size_t(std::max<int64_t>(1, 3 * m * U + m * dw)));
+    float* dH = buf;
+    float* dC = buf + m * U;
+    float* dD = buf + 2 * m * U;  // GRU: dh * z (direct path); reset before: grad of rh
+    float* dXH = buf + 3 * m * U;
+    float* dHin = dx_in_loop ? dXH + I : dXH;  // row stride dw
+    for (int64_t b = r0; b < r1; ++b) {
+      int64_t f = S;
+      for (int64_t s = 0; s < S; ++s)
+        if (!in.mask || in.mask[b * S + step_index(cfg, s)]) { f = s; break; }
+      first[b] = f;
+      float* dh = dH + (b - r0) * U;
+      for (int64_t j = 0; j < U; ++j) {
+        float g = dout.h ? dout.h[b * U + j] : 0.0f;
+        if (dout.last && f < S) g += dout.last[b * U + j];
+        dh[j] = g;
+        dC[(b - r0) * U + j] = lstm && dout.c ? dout.c[b * U + j] : 0.0f;
       }
     }
-  }
+    for (int64_t s = S - 1; s >= 0 && m > 0; --s) {
+      const int64_t t = step_index(cfg, s);
+      const int64_t tp = s == 0 ? -1 : step_index(cfg, s - 1);
+      if (tp >= 0) {
+        prefetch_rows(Z + (r0 * S + tp) * GU, m, S * GU, GU);
+        if (lstm) {
+          prefetch_rows(Cs + (r0 * S + tp) * U, m, S * U, U);
+          prefetch_rows(Ac + (r0 * S + tp) * U, m, S * U, U);
+        }
+        if (gru) {
+          prefetch_rows(Rh + (r0 * S + tp) * U, m, S * U, U);
+          prefetch_rows(Hs + (r0 * S + tp) * U, m, S * U, U);
+        }
+      }
+      for (int64_t b = r0; b < r1; ++b) {
+        const int64_t row = b * S + t, prow = b * S + tp, lb = b - r0;
+        float* dh = dH + lb * U;
+        if (dout.sequence && s >= first[b]) {
+          const float* g = dout.sequence + (b * S + s) * U;
+          for (int64_t j = 0; j < U; ++j) dh[j] += g[j];
+        }
+        float* dz = dZ + row * GU;
+        float* dr = dR + row * GU;
+        if (in.mask && !in.mask[row]) {
+          std::fill(dz, dz + GU, 0.0f);
+          if (separate_dr) std::fill(dr, dr + GU, 0.0f);
+          continue;
+        }
+        const float* z = Z + row * GU;
+        switch (cell) {
+          case RnnCell::simple: rk.simple_bwd(U, cfg.activation, Hs + row * U, dh, dz); break;
+          case RnnCell::lstm: {
+            const float* c_prev = tp >= 0 ? Cs + prow * U : in.c0 ? in.c0 + b * U : nullptr;
+            rk.lstm_bwd(U, cfg.activation, cfg.recurrent_activation, z, c_prev, Ac + row * U, dh, dC + lb * U, dz);
+            break;
+          }
+          case RnnCell::gru: {
+            const float* h_prev = tp >= 0 ? Hs + prow * U : (in.h0 ? in.h0 + b * U : nullptr);
+            rk.gru_bwd(U, cfg.activation, cfg.recurrent_activation, z, h_prev, after ? Rh + row * U : nullptr, dh,
+                       dz, dr, dD + lb * U);
+            break;
+          }
+        }
+      }
+      // gradient of the recurrent input: dR U^T (tiles of rows all masked at this step skipped)
+      const float* dRt = dR + (r0 * S + t) * GU;
+      const uint8_t* act = in.mask ? in.mask + r0 * S + t : nullptr;
+      if (gru && !after) {
+        float* dRH = dHin;  // the grad of rh lands in dHin first
+        rows_gemm(gc, p_h, m, dRt + 2 * U, S * GU, dRH, U, 0.0f, nullptr, act, S);
+        for (int64_t b = r0; b < r1; ++b) {
+          const int64_t row = b * S + t, lb = b - r0;
+          if (in.mask && !in.mask[row]) continue;
+          // dz/dr of the r block and d hin = drh * r (in place over drh)
+          rk.gru_bwd_r(U, cfg.recurrent_activation, Z + row * GU + U, Hin + row * XW, dRH + lb * U,
+                       dZ + row * GU + U, dR + row * GU + U, dRH + lb * U);
+        }
+        rows_gemm(gc, p_zr, m, dRt, S * GU, dHin, U, 1.0f, nullptr, act, S);
+      } else {
+        rows_gemm(gc, p_all, m, dRt, S * GU, dXH, dw, 0.0f, nullptr, act, S);
+      }
+      for (int64_t b = r0; b < r1; ++b) {
+        const int64_t row = b * S + t, lb = b - r0;
+        const bool masked = in.mask && !in.mask[row];
+        if (dx_in_loop) {  // a masked step's input gets no gradient
+          float* dx = grads.x + row * I;
+          const float* src = dXH + lb * dw;
+          const float* mk = in.input_dropout ? in.input_dropout + b * I : nullptr;
+          if (masked) std::fill(dx, dx + I, 0.0f);
+          else if (mk) for (int64_t i = 0; i < I; ++i) dx[i] = src[i] * mk[i];
+          else std::memcpy(dx, src, sizeof(float) * size_t(I));
+        }
+        if (masked) continue;
+        float* dh = dH + lb * U;
+        const float* g = dHin + lb * dw;
+        const float* rdm = in.recurrent_dropout ? in.recurrent_dropout + b * U : nullptr;
+        const float* direct = gru ? dD + lb * U : nullptr;
+        // one loop per case, so each vectorises
+        if (!rdm && !direct) std::memcpy(dh, g, sizeof(float) * size_t(U));
+        else if (!rdm) for (int64_t j = 0; j < U; ++j) dh[j] = direct[j] + g[j];
+        else if (!direct) for (int64_t j = 0; j < U; ++j) dh[j] = g[j] * rdm[j];
+        else for (int64_t j = 0; j < U; ++j) dh[j] = direct[j] + g[j] * rdm[j];
+      }
+    }
+    for (int64_t b = r0; b < r1; ++b) {
+      if (grads.h0) std::memcpy(grads.h0 + b * U, dH + (b - r0) * U, sizeof(float) * U);
+      if (grads.c0) {
+        if (lstm) std::memcpy(grads.c0 + b * U, dC + (b - r0) * U, sizeof(float) * U);
+        else std::fill(grads.c0 + b * U, grads.c0 + (b + 1) * U, 0.0f);
+      }
+    }
+  });
 
   // weight gradients: large GEMMs over all steps, and column sums for the bias
   const int nth = get_num_threads();
