@@ -25,20 +25,6 @@ SHAPES = {  # (batch, steps, features, units)
 }
 
 
-def _masks(kind, B, S, rng):
-    if kind == "pre_padding":
-        lengths = rng.integers(0, S + 1, B)
-        return np.arange(S)[None, :] >= (S - lengths)[:, None]
-    if kind == "post_padding":
-        lengths = rng.integers(0, S + 1, B)
-        return np.arange(S)[None, :] < lengths[:, None]
-    if kind == "holes":
-        m = rng.random((B, S)) > 0.4
-        m[0] = False  # a fully masked row
-        return m
-    return None
-
-
 def _run(cell, shape, rng, *, mask_kind=None, dropout=False, go_backwards=False, initial=False,
          activation="tanh", recurrent_activation="sigmoid", return_sequences=True, grad_last=True,
          weight_scale=0.5):
@@ -48,7 +34,7 @@ def _run(cell, shape, rng, *, mask_kind=None, dropout=False, go_backwards=False,
     x = rng.standard_normal((B, S, F)).astype(np.float32)
     kernel, recurrent, bias = (a.astype(np.float32) for a in ref.random_weights(rng, c, F, u, reset_after,
                                                                                   weight_scale))
-    mask = _masks(mask_kind, B, S, rng)
+    mask = ref.padding_mask(mask_kind, B, S, rng)
     idm = rng.choice([0.0, 1.0 / 0.7], (B, F)).astype(np.float32) if dropout else None
     rdm = rng.choice([0.0, 1.0 / 0.8], (B, u)).astype(np.float32) if dropout else None
     h0 = rng.standard_normal((B, u)).astype(np.float32) if initial else None

@@ -216,3 +216,21 @@ def random_weights(rng, cell, features, units, reset_after=True, scale=0.5):
     recurrent = rng.uniform(-scale, scale, (units, g * units))
     bias = rng.uniform(-scale, scale, (2, g * units) if cell == "gru" and reset_after else (g * units,))
     return kernel, recurrent, bias
+
+
+def padding_mask(kind, batch, steps, rng):
+    """A (batch, steps) boolean mask: "pre_padding" / "post_padding" (random lengths 0..steps,
+    padding before / after the values), "holes" (random, with one fully masked row), or None."""
+    if kind == "pre_padding":
+        lengths = rng.integers(0, steps + 1, batch)
+        return np.arange(steps)[None, :] >= (steps - lengths)[:, None]
+    if kind == "post_padding":
+        lengths = rng.integers(0, steps + 1, batch)
+        return np.arange(steps)[None, :] < lengths[:, None]
+    if kind == "holes":
+        m = rng.random((batch, steps)) > 0.4
+        if batch:
+            m[0] = False  # a fully masked row
+        return m
+    return None
+
