@@ -350,7 +350,8 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
   }
   if (ukernel_path) {
     const int64_t blocks_per_img = ceil_div(g.out_h * g.out_w, kPixBlock), items = g.batch * blocks_per_img;
-    const int64_t parts = std::min<int64_t>(kPartials, items), F = g.out_c;
+    const int64_t by_pixels = std::max<int64_t>(1, g.batch * g.out_h * g.out_w / kMinPartPixels);
+    const int64_t parts = std::min<int64_t>({kPartials, items, by_pixels}), F = g.out_c;
     float* partial = workspace(WorkspaceSlot::scratch1, size_t(parts * (wsize + F)));
     float* bias_partial = dbias ? partial + parts * wsize : nullptr;
     wgrad_partials(g, x, dy, parts, items, blocks_per_img, partial, bias_partial);
