@@ -157,18 +157,25 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
           xp = cp;
         }
         const float* dy_blk = dy + (n * pix + p0) * F;
+        if (bacc)  // the bias gradient from the same dy rows
+          for (int64_t i = 0; i < P; ++i)
+            for (int64_t j = 0; j < F; ++j) bacc[j] += dy_blk[i * F + j];
         for (int64_t q = 0; q < panels; ++q) {
           const int64_t nq = std::min(NR, F - q * NR);
-          for (int64_t i = 0; i < P; ++i) {
-            const float* src = dy_blk + i * F + q * NR;
-            float* dst = dyp + i * NR;
-            for (int64_t j = 0; j < NR; ++j) dst[j] = j < nq ? src[j] : 0.0f;
-            if (bacc)
-              for (int64_t j = 0; j < nq; ++j) bacc[q * NR + j] += src[j];
+          // a full panel is read in place (F apart); a ragged one is copied, zero-padded
+          const float* dq = dy_blk + q * NR;
+          int64_t dq_rs = F;
+          if (nq < NR) {
+            for (int64_t i = 0; i < P; ++i) {
+              std::memcpy(dyp + i * NR, dy_blk + i * F + q * NR, sizeof(float) * size_t(nq));
+              std::fill(dyp + i * NR + nq, dyp + (i + 1) * NR, 0.0f);
+            }
+            dq = dyp;
+            dq_rs = NR;
           }
           for (int64_t t = 0; t < utaps; ++t)
             for (int64_t c0 = 0; c0 < uc; c0 += MR)
-              ukernel(P, xp + t * kPixBlock, c0, std::min(MR, uc - c0), dyp, acc + t * uc * F + q * NR, F, nq);
+              ukernel(P, xp + t * kPixBlock, c0, std::min(MR, uc - c0), dq, dq_rs, acc + t * uc * F + q * NR, F, nq);
         }
       }
     }

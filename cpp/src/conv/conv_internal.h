@@ -31,11 +31,12 @@ using ConvIgemmUkernel = void (*)(int64_t taps, int64_t cin, const float* const*
                                   int64_t y_rs, int64_t m, int64_t n, const float* bias, GemmActivation act);
 
 /// Kernel-gradient micro-kernel (MR input channels x NR output channels of one tap):
-///   acc[(c0 + r) * acc_rs + j] += sum_{i < P} xp[i][c0 + r] * dy[i * NR + j]
+///   acc[(c0 + r) * acc_rs + j] += sum_{i < P} xp[i][c0 + r] * dy[i * dy_rs + j]
 /// for r < mc (<= MR), j < n (<= NR). xp holds each pixel's input row for this tap (a zero
-/// row in the padding); dy is a packed panel of P rows of NR output-gradient values.
+/// row in the padding); dy holds P rows of output-gradient values, dy_rs apart, all NR of
+/// each row readable (dy itself for a full panel, a zero-padded copy for a ragged one).
 using ConvWgradUkernel = void (*)(int64_t P, const float* const* xp, int64_t c0, int64_t mc, const float* dy,
-                                  float* acc, int64_t acc_rs, int64_t n);
+                                  int64_t dy_rs, float* acc, int64_t acc_rs, int64_t n);
 
 /// Few-output-channel convolution by dot products over contiguous input segments: with
 /// dilation_w == 1 the kw taps of kernel row r read kw * in_c contiguous floats (a segment
