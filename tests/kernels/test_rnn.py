@@ -100,6 +100,15 @@ def test_options(isa, rng, cell, opts):
     _run(cell, (11, 8, 17, 13), rng, **opts)  # 17 features: input product in the time loop
 
 
+@pytest.mark.parametrize("go_backwards", [False, True], ids=["forwards", "go_backwards"])
+@pytest.mark.parametrize("mask_kind", ["pre_padding", "post_padding", "holes"])
+@pytest.mark.parametrize("cell", CELLS)
+def test_masked_rows_of_different_lengths(isa, rng, cell, mask_kind, go_backwards):
+    # 26 rows of random lengths: the kernels run them longest first (tiles of rows then share
+    # their masked steps) and hand every result back in batch order
+    _run(cell, (26, 12, 17, 9), rng, mask_kind=mask_kind, dropout=True, initial=True, go_backwards=go_backwards)
+
+
 ACTIVATIONS = ["linear", "tanh", "sigmoid", "relu", "hard_sigmoid", "softsign", "elu", "selu", "exponential",
                "relu6"]
 
@@ -122,6 +131,25 @@ def test_same_result_for_any_thread_count(rng, cell, batch):
     for n in (1, 2, 3):
         kernn.set_num_threads(n)
         out, _, cache = getattr(kernn.ops, f"{c}_forward")(x, k, r, b, return_sequences=True, training=True, **kw)
+        g = getattr(kernn.ops, f"{c}_backward")(cache, np.ones_like(out))
+        results.append((out, g["x"], g["kernel"], g["recurrent_kernel"], g["bias"]))
+    for other in results[1:]:
+        for a, bb in zip(results[0], other):
+            np.testing.assert_array_equal(a, bb)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_masked_batch_same_result_for_any_thread_count(rng, cell):
+    c = "gru" if cell.startswith("gru") else cell
+    kw = {"reset_after": cell == "gru"} if c == "gru" else {}
+    x = rng.standard_normal((31, 9, 5)).astype(np.float32)
+    mask = ref.padding_mask("pre_padding", 31, 9, rng)
+    k, r, b = ref.random_weights(rng, c, 5, 24, cell == "gru")
+    results = []
+    for n in (1, 2, 3):
+        kernn.set_num_threads(n)
+        out, _, cache = getattr(kernn.ops, f"{c}_forward")(x, k, r, b, mask=mask, return_sequences=True,
+                                                           training=True, **kw)
         g = getattr(kernn.ops, f"{c}_backward")(cache, np.ones_like(out))
         results.append((out, g["x"], g["kernel"], g["recurrent_kernel"], g["bias"]))
     for other in results[1:]:

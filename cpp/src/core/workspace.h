@@ -6,7 +6,7 @@
 
 namespace kernn {
 
-enum class WorkspaceSlot { gemm_a = 0, gemm_b = 1, scratch0 = 2, scratch1 = 3, count = 4 };
+enum class WorkspaceSlot { gemm_a = 0, gemm_b = 1, scratch0 = 2, scratch1 = 3, rnn_rows = 4, count = 5 };
 
 /// A buffer of at least `floats` floats for the calling thread. Valid until the same
 /// thread asks for the same slot again. Throws std::bad_alloc when memory runs out.

@@ -20,6 +20,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <initializer_list>
+#include <vector>
 
 #include "core/ftz.h"
 #include "core/parallel.h"
@@ -227,8 +229,11 @@ RnnActivation parse_rnn_activation(const char* name, const char* what) {
                       "sigmoid, relu, hard_sigmoid, softsign, elu, selu, exponential, relu6");
 }
 
-void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& out, float* ws_user) {
-  check(cfg, in);
+namespace {
+
+// forward and backward over the rows in the order given (rnn_forward / rnn_backward below
+// put a masked batch in order of length first)
+void forward_rows(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& out, float* ws_user) {
   FlushDenormals ftz;  // this thread; each parallel region's workers set their own
   const Layout L = layout(cfg);
   const int64_t B = L.B, S = L.S, I = L.I, U = L.U, GU = L.GU;
@@ -405,9 +410,8 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
   });
 }
 
-void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, const RnnOutputGrads& dout,
-                  const RnnGrads& grads) {
-  check(cfg, in);
+void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, const RnnOutputGrads& dout,
+                   const RnnGrads& grads) {
   FlushDenormals ftz;
   const char* fn = cell_name(cfg.cell);
   const Layout L = layout(cfg);
@@ -661,6 +665,139 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
       }
     }
   }
+}
+
+// ---- masked batches in order of length ------------------------------------------------
+// A tile of micro-kernel rows skips a step's products only when all its rows are masked
+// there, so rows of very different lengths side by side waste most of the skip (E4's
+// pre-padded sequences of 10..100 steps in batches of 64: 82% of the 4-row tile-steps ran
+// in batch order, 58% with the rows sorted). With a mask whose rows differ in length,
+// forward and backward take the rows longest first (a stable sort by unmasked step count:
+// a function of the mask alone, so backward finds forward's order and the workspace between
+// them is in that order) and copy the per-row inputs and results through it. Each row is
+// computed exactly as in batch order; only the weight gradients, sums over all rows, add
+// the rows in another order.
+constexpr int64_t kOrderTile = 4;
+
+// perm[i] = the batch row computed i-th, or empty when the batch order loses < 10%.
+std::vector<int64_t> row_order(const RnnConfig& cfg, const uint8_t* mask) {
+  const int64_t B = cfg.batch, S = cfg.steps;
+  if (!mask || B <= kOrderTile || S == 0) return {};
+  std::vector<int64_t> count(static_cast<size_t>(B), 0), perm(static_cast<size_t>(B));
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t < S; ++t) count[size_t(b)] += mask[b * S + t] != 0;
+  for (int64_t b = 0; b < B; ++b) perm[size_t(b)] = b;
+  std::stable_sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) { return count[size_t(a)] > count[size_t(b)]; });
+  auto busy_tile_steps = [&](auto row) {  // tile-steps with an unmasked row, rows in order row(i)
+    int64_t n = 0;
+    for (int64_t i0 = 0; i0 < B; i0 += kOrderTile)
+      for (int64_t t = 0; t < S; ++t)
+        for (int64_t i = i0; i < std::min(B, i0 + kOrderTile); ++i)
+          if (mask[row(i) * S + t]) {
+            ++n;
+            break;
+          }
+    return n;
+  };
+  const int64_t sorted = busy_tile_steps([&](int64_t i) { return perm[size_t(i)]; });
+  const int64_t in_order = busy_tile_steps([](int64_t i) { return i; });
+  if (sorted * 10 > in_order * 9) return {};
+  return perm;
+}
+
+// Per-row arrays copied into and out of the sorted order, carved from one buffer.
+class RowCopies {
+ public:
+  RowCopies(const std::vector<int64_t>& perm, size_t floats)
+      : perm_(perm), cur_(workspace(WorkspaceSlot::rnn_rows, floats)) {}
+  /// src's rows (width elements each) in sorted order, or nullptr for nullptr
+  template <class T>
+  const T* gather(const T* src, int64_t width) {
+    if (!src) return nullptr;
+    T* dst = take<T>(width);
+    for (size_t i = 0; i < perm_.size(); ++i)
+      std::memcpy(dst + int64_t(i) * width, src + perm_[i] * width, sizeof(T) * size_t(width));
+    return dst;
+  }
+  /// a buffer for rows of width floats in sorted order when dst is wanted, else nullptr
+  float* output(const float* dst, int64_t width) { return dst ? take<float>(width) : nullptr; }
+  /// the sorted rows of src back to batch order in dst
+  void scatter(const float* src, int64_t width, float* dst) const {
+    if (!dst) return;
+    for (size_t i = 0; i < perm_.size(); ++i)
+      std::memcpy(dst + perm_[i] * width, src + int64_t(i) * width, sizeof(float) * size_t(width));
+  }
+  /// floats the copies of `widths` rows of each (byte rows rounded up) take
+  static size_t floats(int64_t batch, std::initializer_list<int64_t> widths) {
+    size_t n = 0;
+    for (int64_t w : widths) n += size_t((batch * w + 15) / 16 * 16);
+    return n;
+  }
+
+ private:
+  template <class T>
+  T* take(int64_t width) {
+    T* p = reinterpret_cast<T*>(cur_);
+    cur_ += (int64_t(perm_.size()) * width * int64_t(sizeof(T)) + 63) / 64 * 16;  // whole cache lines
+    return p;
+  }
+  const std::vector<int64_t>& perm_;
+  float* cur_;
+};
+
+}  // namespace
+
+void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& out, float* ws_user) {
+  check(cfg, in);
+  const std::vector<int64_t> perm = row_order(cfg, in.mask);
+  if (perm.empty()) return forward_rows(cfg, in, out, ws_user);
+  const int64_t S = cfg.steps, I = cfg.input_size, U = cfg.units;
+  RowCopies rows(perm, RowCopies::floats(cfg.batch, {S * I, S, U, U, I, U, S * U, U, U, U}));
+  RnnInputs pin = in;
+  pin.x = I > 0 ? rows.gather(in.x, S * I) : in.x;
+  pin.mask = rows.gather(in.mask, S);
+  pin.h0 = rows.gather(in.h0, U);
+  pin.c0 = rows.gather(in.c0, U);
+  pin.input_dropout = rows.gather(in.input_dropout, I);
+  pin.recurrent_dropout = rows.gather(in.recurrent_dropout, U);
+  RnnOutputs pout;
+  pout.sequence = rows.output(out.sequence, S * U);
+  pout.last = rows.output(out.last, U);
+  pout.h = rows.output(out.h, U);
+  pout.c = rows.output(out.c, U);
+  forward_rows(cfg, pin, pout, ws_user);
+  rows.scatter(pout.sequence, S * U, out.sequence);
+  rows.scatter(pout.last, U, out.last);
+  rows.scatter(pout.h, U, out.h);
+  rows.scatter(pout.c, U, out.c);
+}
+
+void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, const RnnOutputGrads& dout,
+                  const RnnGrads& grads) {
+  check(cfg, in);
+  const std::vector<int64_t> perm = row_order(cfg, in.mask);
+  if (perm.empty()) return backward_rows(cfg, in, ws, dout, grads);
+  const int64_t S = cfg.steps, I = cfg.input_size, U = cfg.units;
+  RowCopies rows(perm, RowCopies::floats(cfg.batch, {S, U, U, I, U, S * U, U, U, U, S * I, U, U}));
+  RnnInputs pin = in;  // backward reads x from the workspace, not in.x
+  pin.mask = rows.gather(in.mask, S);
+  pin.h0 = rows.gather(in.h0, U);
+  pin.c0 = rows.gather(in.c0, U);
+  pin.input_dropout = rows.gather(in.input_dropout, I);
+  pin.recurrent_dropout = rows.gather(in.recurrent_dropout, U);
+  RnnOutputGrads pdout;
+  pdout.sequence = rows.gather(dout.sequence, S * U);
+  pdout.last = rows.gather(dout.last, U);
+  pdout.h = rows.gather(dout.h, U);
+  pdout.c = rows.gather(dout.c, U);
+  RnnGrads pgrads = grads;
+  pgrads.x = I > 0 ? rows.output(grads.x, S * I) : grads.x;
+  pgrads.h0 = rows.output(grads.h0, U);
+  pgrads.c0 = rows.output(grads.c0, U);
+  backward_rows(cfg, pin, ws, pdout, pgrads);
+  if (I > 0) rows.scatter(pgrads.x, S * I, grads.x);
+  rows.scatter(pgrads.h0, U, grads.h0);
+  rows.scatter(pgrads.c0, U, grads.c0);
 }
 
 }  // namespace kernn
