@@ -629,21 +629,57 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
       }
     }
   }
+  // A masked step's rows of dZ (and dR) are zero, so with many masked steps the kernel
+  // gradients are taken over the unmasked rows only, gathered in order (E4's batches: 45% of
+  // the rows masked)
+  const float *gXH = XH, *gdZ = dZ, *gdR = dR, *gRh = Rh;
+  int64_t grows = rows;
+  if (in.mask && (grads.kernel || grads.recurrent_kernel)) {
+    std::vector<int64_t> runs;  // [begin, end) of each run of unmasked rows
+    int64_t active = 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      if (!in.mask[r]) continue;
+      if (runs.empty() || runs.back() != r) runs.insert(runs.end(), {r, r + 1});
+      else ++runs.back();
+      ++active;
+    }
+    if (active * 10 <= rows * 9) {
+      const bool rh = gru && !after;
+      float* g = workspace(WorkspaceSlot::scratch1,
+                           size_t(std::max<int64_t>(1, active * (XW + GU + (separate_dr ? GU : 0) + (rh ? U : 0)))));
+      float* cXH = g;
+      float* cdZ = cXH + active * XW;
+      float* cdR = separate_dr ? cdZ + active * GU : cdZ;
+      float* cRh = rh ? cdR + active * GU : nullptr;
+      std::vector<int64_t> at(runs.size() / 2 + 1, 0);  // first gathered row of each run
+      for (size_t q = 0; q + 1 < at.size(); ++q) at[q + 1] = at[q] + runs[2 * q + 1] - runs[2 * q];
+      parallel_for(int64_t(at.size()) - 1, active * (XW + GU) > 65536, [&](int64_t q) {
+        const int64_t r0 = runs[size_t(2 * q)], n = runs[size_t(2 * q + 1)] - r0, o = at[size_t(q)];
+        std::memcpy(cXH + o * XW, XH + r0 * XW, sizeof(float) * size_t(n * XW));
+        std::memcpy(cdZ + o * GU, dZ + r0 * GU, sizeof(float) * size_t(n * GU));
+        if (separate_dr) std::memcpy(cdR + o * GU, dR + r0 * GU, sizeof(float) * size_t(n * GU));
+        if (rh) std::memcpy(cRh + o * U, Rh + r0 * U, sizeof(float) * size_t(n * U));
+      });
+      gXH = cXH, gdZ = cdZ, gdR = cdR, gRh = rh ? cRh : Rh;
+      grows = active;
+    }
+  }
+  const float* gHin = gXH + I;
   if (merged_wgrad) {  // [dW; dU] = XH^T dZ: dZ is packed once for both
-    sgemm(Trans::yes, Trans::no, XW, GU, rows, 1.0f, XH, XW, dZ, GU, 0.0f, wgrad_buf, GU);
+    sgemm(Trans::yes, Trans::no, XW, GU, grows, 1.0f, gXH, XW, gdZ, GU, 0.0f, wgrad_buf, GU);
     std::memcpy(grads.kernel, wgrad_buf, sizeof(float) * size_t(I * GU));
     std::memcpy(grads.recurrent_kernel, wgrad_buf + I * GU, sizeof(float) * size_t(U * GU));
   } else {
     if (grads.kernel) {
-      if (I > 0) sgemm(Trans::yes, Trans::no, I, GU, rows, 1.0f, XH, XW, dZ, GU, 0.0f, grads.kernel, GU);
+      if (I > 0) sgemm(Trans::yes, Trans::no, I, GU, grows, 1.0f, gXH, XW, gdZ, GU, 0.0f, grads.kernel, GU);
     }
     if (grads.recurrent_kernel) {
       if (gru && !after) {
-        sgemm(Trans::yes, Trans::no, U, 2 * U, rows, 1.0f, Hin, XW, dR, GU, 0.0f, grads.recurrent_kernel, GU);
-        sgemm(Trans::yes, Trans::no, U, U, rows, 1.0f, Rh, U, dR + 2 * U, GU, 0.0f, grads.recurrent_kernel + 2 * U,
+        sgemm(Trans::yes, Trans::no, U, 2 * U, grows, 1.0f, gHin, XW, gdR, GU, 0.0f, grads.recurrent_kernel, GU);
+        sgemm(Trans::yes, Trans::no, U, U, grows, 1.0f, gRh, U, gdR + 2 * U, GU, 0.0f, grads.recurrent_kernel + 2 * U,
               GU);
       } else {
-        sgemm(Trans::yes, Trans::no, U, GU, rows, 1.0f, Hin, XW, dR, GU, 0.0f, grads.recurrent_kernel, GU);
+        sgemm(Trans::yes, Trans::no, U, GU, grows, 1.0f, gHin, XW, gdR, GU, 0.0f, grads.recurrent_kernel, GU);
       }
     }
   }
