@@ -755,6 +755,18 @@ class RowCopies {
       std::memcpy(dst + int64_t(i) * width, src + perm_[i] * width, sizeof(T) * size_t(width));
     return dst;
   }
+  /// the per-row inputs in sorted order (x only when with_x: backward reads it from the workspace)
+  RnnInputs inputs(const RnnConfig& cfg, const RnnInputs& in, bool with_x) {
+    const int64_t S = cfg.steps, I = cfg.input_size, U = cfg.units;
+    RnnInputs p = in;
+    if (with_x && I > 0) p.x = gather(in.x, S * I);
+    p.mask = gather(in.mask, S);
+    p.h0 = gather(in.h0, U);
+    p.c0 = gather(in.c0, U);
+    p.input_dropout = gather(in.input_dropout, I);
+    p.recurrent_dropout = gather(in.recurrent_dropout, U);
+    return p;
+  }
   /// a buffer for rows of width floats in sorted order when dst is wanted, else nullptr
   float* output(const float* dst, int64_t width) { return dst ? take<float>(width) : nullptr; }
   /// the sorted rows of src back to batch order in dst
@@ -789,13 +801,7 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
   if (perm.empty()) return forward_rows(cfg, in, out, ws_user);
   const int64_t S = cfg.steps, I = cfg.input_size, U = cfg.units;
   RowCopies rows(perm, RowCopies::floats(cfg.batch, {S * I, S, U, U, I, U, S * U, U, U, U}));
-  RnnInputs pin = in;
-  pin.x = I > 0 ? rows.gather(in.x, S * I) : in.x;
-  pin.mask = rows.gather(in.mask, S);
-  pin.h0 = rows.gather(in.h0, U);
-  pin.c0 = rows.gather(in.c0, U);
-  pin.input_dropout = rows.gather(in.input_dropout, I);
-  pin.recurrent_dropout = rows.gather(in.recurrent_dropout, U);
+  const RnnInputs pin = rows.inputs(cfg, in, true);
   RnnOutputs pout;
   pout.sequence = rows.output(out.sequence, S * U);
   pout.last = rows.output(out.last, U);
@@ -815,12 +821,7 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
   if (perm.empty()) return backward_rows(cfg, in, ws, dout, grads);
   const int64_t S = cfg.steps, I = cfg.input_size, U = cfg.units;
   RowCopies rows(perm, RowCopies::floats(cfg.batch, {S, U, U, I, U, S * U, U, U, U, S * I, U, U}));
-  RnnInputs pin = in;  // backward reads x from the workspace, not in.x
-  pin.mask = rows.gather(in.mask, S);
-  pin.h0 = rows.gather(in.h0, U);
-  pin.c0 = rows.gather(in.c0, U);
-  pin.input_dropout = rows.gather(in.input_dropout, I);
-  pin.recurrent_dropout = rows.gather(in.recurrent_dropout, U);
+  const RnnInputs pin = rows.inputs(cfg, in, false);
   RnnOutputGrads pdout;
   pdout.sequence = rows.gather(dout.sequence, S * U);
   pdout.last = rows.gather(dout.last, U);
