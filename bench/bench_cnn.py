@@ -117,8 +117,7 @@ def main():
     args = ap.parse_args()
     torch = common.try_import_torch()
     keras = None if args.skip_keras else common.try_import_keras()
-    print(common.machine_line() + (f" | PyTorch {torch.__version__}" if torch else " | PyTorch not installed")
-          + (f" | Keras {keras.__version__} ({keras.backend.backend()})" if keras else " | Keras not run"))
+    print(common.peers_line(torch, keras))
     rows = []
     for wid in ("E2", "E5"):
         if args.only and wid not in args.only.split(","):
@@ -128,23 +127,11 @@ def main():
         else:
             x = blobs()
             y = x
-        runs = {"kernn": lambda: keras_like_epochs(kernn, wid, x, y, args.epochs)}
-        if torch is not None:
-            runs["torch"] = lambda: torch_epochs(torch, wid, x, y, args.epochs)
-        if keras is not None:
-            runs["keras"] = lambda: keras_like_epochs(keras, wid, x, y, args.epochs)
-        t, loss = common.alternate_runs(runs, args.rounds)  # ratios are paired by round
-        row = [wid, f"{t['kernn']:.2f}", f"{loss['kernn']:.4f}"]
-        for name in ("torch", "keras"):
-            if name in t:
-                row += [f"{t[name]:.2f}", f"{loss[name]:.4f}", f"{t.ratio('kernn', name):.2f}x"]
-        rows.append(row)
-    header = ["id", "kernn s/epoch", "kernn loss"]
-    if torch is not None:
-        header += ["PyTorch s/epoch", "PyTorch loss", "kernn / PyTorch time"]
-    if keras is not None:
-        header += ["Keras s/epoch", "Keras loss", "kernn / Keras time"]
-    common.print_table(header, rows)
+        rows.append(common.epoch_row(
+            wid, args.rounds, lambda: keras_like_epochs(kernn, wid, x, y, args.epochs),
+            (lambda: torch_epochs(torch, wid, x, y, args.epochs)) if torch else None,
+            (lambda: keras_like_epochs(keras, wid, x, y, args.epochs)) if keras else None))
+    common.print_table(common.EPOCH_HEADER, rows)
 
 
 if __name__ == "__main__":

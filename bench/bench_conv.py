@@ -106,8 +106,7 @@ def main():
     torch = common.try_import_torch()
     keras = None if args.skip_keras or torch is None else common.try_import_keras()
     peak = common.peak_gflops()
-    print(common.machine_line() + (f" | PyTorch {torch.__version__}" if torch else " | PyTorch not installed")
-          + (f" | Keras {keras.__version__} ({keras.backend.backend()})" if keras else " | Keras not run"))
+    print(common.peers_line(torch, keras))
     print(f"measured FMA peak: {peak:.1f} GFLOP/s ({kernn.isa()}, {kernn.get_num_threads()} threads)")
     rng = np.random.default_rng(0)
     rows, data = [], []

@@ -120,8 +120,7 @@ def main():
         kernn.set_num_threads(args.threads)
     torch = common.try_import_torch()
     keras = None if args.skip_keras or torch is None else common.try_import_keras()
-    print(common.machine_line() + (f" | PyTorch {torch.__version__}" if torch else " | PyTorch not installed")
-          + (f" | Keras {keras.__version__} ({keras.backend.backend()})" if keras else " | Keras not run"))
+    print(common.peers_line(torch, keras))
     rng = np.random.default_rng(0)
     rows, data = [], []
     for wid, (batch, steps, features, units) in WORKLOADS.items():

@@ -114,29 +114,18 @@ def main():
         kernn.set_num_threads(args.threads)
     torch = common.try_import_torch()
     keras = None if args.skip_keras else common.try_import_keras()
-    print(common.machine_line() + (f" | PyTorch {torch.__version__}" if torch else " | PyTorch not installed")
-          + (f" | Keras {keras.__version__} ({keras.backend.backend()})" if keras else " | Keras not run"))
+    print(common.peers_line(torch, keras))
     rng = np.random.default_rng(0)
     rows = []
     for name, make in (("E3", e3_data), ("E4", e4_data)):
         if args.only and name not in args.only.split(","):
             continue
         x, y = make(rng)
-        runs = {"kernn": lambda: keras_like_epoch(kernn, name, x, y, args.epochs)}
-        if torch is not None:
-            runs["torch"] = lambda: torch_epoch(torch, name, x, y, args.epochs)
-        if keras is not None:
-            runs["keras"] = lambda: keras_like_epoch(keras, name, x, y, args.epochs)
-        t, loss = common.alternate_runs(runs, args.rounds)  # ratios are paired by round
-        row = [name, f"{t['kernn']:.2f}", f"{loss['kernn']:.4f}"]
-        for lib in ("torch", "keras"):
-            if lib in t:
-                row += [f"{t[lib]:.2f}", f"{loss[lib]:.4f}", f"{t.ratio('kernn', lib):.2f}"]
-            else:
-                row += ["-", "-", "-"]
-        rows.append(row)
-    common.print_table(["id", "kernn s/epoch", "kernn loss", "torch s/epoch", "torch loss", "kernn/torch",
-                        "keras s/epoch", "keras loss", "kernn/keras"], rows)
+        rows.append(common.epoch_row(
+            name, args.rounds, lambda: keras_like_epoch(kernn, name, x, y, args.epochs),
+            (lambda: torch_epoch(torch, name, x, y, args.epochs)) if torch else None,
+            (lambda: keras_like_epoch(keras, name, x, y, args.epochs)) if keras else None))
+    common.print_table(common.EPOCH_HEADER, rows)
 
 
 if __name__ == "__main__":

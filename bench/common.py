@@ -92,6 +92,28 @@ def machine_line():
             f"Python {platform.python_version()} | NumPy {np.__version__}")
 
 
+def peers_line(torch, keras):
+    """machine_line() and the peers this run compares with (None: not installed or not run)."""
+    return (machine_line() + (f" | PyTorch {torch.__version__}" if torch else " | PyTorch not installed")
+            + (f" | Keras {keras.__version__} ({keras.backend.backend()})" if keras else " | Keras not run"))
+
+
+EPOCH_HEADER = ["id", "kernn s/epoch", "kernn loss", "PyTorch s/epoch", "PyTorch loss", "kernn / PyTorch time",
+                "Keras s/epoch", "Keras loss", "kernn / Keras time"]
+
+
+def epoch_row(wid, rounds, kernn_run, torch_run=None, keras_run=None):
+    """A row of EPOCH_HEADER. Each run returns (seconds per epoch, final loss); the libraries take
+    turns `rounds` times, and a peer's ratio is kernn's time over the peer's, paired by round
+    ("-" for a peer that was not run)."""
+    runs = {name: run for name, run in (("kernn", kernn_run), ("torch", torch_run), ("keras", keras_run)) if run}
+    t, loss = alternate_runs(runs, rounds)
+    row = [wid, f"{t['kernn']:.2f}", f"{loss['kernn']:.4f}"]
+    for lib in ("torch", "keras"):
+        row += [f"{t[lib]:.2f}", f"{loss[lib]:.4f}", f"{t.ratio('kernn', lib):.2f}x"] if lib in t else ["-"] * 3
+    return row
+
+
 def try_import_torch():
     try:
         import torch
