@@ -767,6 +767,18 @@ class RowCopies {
     p.recurrent_dropout = gather(in.recurrent_dropout, U);
     return p;
   }
+  /// RnnOutputs or RnnOutputGrads with each of its per-row arrays (sequence, last, h, c) passed
+  /// through f(array, width)
+  template <class Results, class F>
+  static Results each_result(const Results& r, const RnnConfig& cfg, F&& f) {
+    const int64_t S = cfg.steps, U = cfg.units;
+    Results p;
+    p.sequence = f(r.sequence, S * U);
+    p.last = f(r.last, U);
+    p.h = f(r.h, U);
+    p.c = f(r.c, U);
+    return p;
+  }
   /// a buffer for rows of width floats in sorted order when dst is wanted, else nullptr
   float* output(const float* dst, int64_t width) { return dst ? take<float>(width) : nullptr; }
   /// the sorted rows of src back to batch order in dst
@@ -802,11 +814,7 @@ void rnn_forward(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& ou
   const int64_t S = cfg.steps, I = cfg.input_size, U = cfg.units;
   RowCopies rows(perm, RowCopies::floats(cfg.batch, {S * I, S, U, U, I, U, S * U, U, U, U}));
   const RnnInputs pin = rows.inputs(cfg, in, true);
-  RnnOutputs pout;
-  pout.sequence = rows.output(out.sequence, S * U);
-  pout.last = rows.output(out.last, U);
-  pout.h = rows.output(out.h, U);
-  pout.c = rows.output(out.c, U);
+  const RnnOutputs pout = RowCopies::each_result(out, cfg, [&](float* dst, int64_t w) { return rows.output(dst, w); });
   forward_rows(cfg, pin, pout, ws_user);
   rows.scatter(pout.sequence, S * U, out.sequence);
   rows.scatter(pout.last, U, out.last);
@@ -822,11 +830,8 @@ void rnn_backward(const RnnConfig& cfg, const RnnInputs& in, const float* ws, co
   const int64_t S = cfg.steps, I = cfg.input_size, U = cfg.units;
   RowCopies rows(perm, RowCopies::floats(cfg.batch, {S, U, U, I, U, S * U, U, U, U, S * I, U, U}));
   const RnnInputs pin = rows.inputs(cfg, in, false);
-  RnnOutputGrads pdout;
-  pdout.sequence = rows.gather(dout.sequence, S * U);
-  pdout.last = rows.gather(dout.last, U);
-  pdout.h = rows.gather(dout.h, U);
-  pdout.c = rows.gather(dout.c, U);
+  const RnnOutputGrads pdout =
+      RowCopies::each_result(dout, cfg, [&](const float* src, int64_t w) { return rows.gather(src, w); });
   RnnGrads pgrads = grads;
   pgrads.x = I > 0 ? rows.output(grads.x, S * I) : grads.x;
   pgrads.h0 = rows.output(grads.h0, U);
