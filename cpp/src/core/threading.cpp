@@ -75,8 +75,6 @@ int smallest_quota(const std::string& mount, std::string path, Quota quota) {
   return best;
 }
 
-int cgroup_cpu_limit() { return cgroup_cpu_quota("/"); }
-
 int default_threads() {
   if (const char* env = std::getenv("OMP_NUM_THREADS"); env && *env) {
     const int n = std::atoi(env);
@@ -88,7 +86,7 @@ int default_threads() {
     const int allowed = CPU_COUNT(&set);
     if (allowed > 0 && allowed < n) n = allowed;
   }
-  const int quota = cgroup_cpu_limit();
+  const int quota = cgroup_cpu_quota("/");
   if (quota > 0 && quota < n) n = quota;
   return n > 0 ? n : 1;
 }
