@@ -1,6 +1,5 @@
 // Drivers of the element-wise activations, softmax and the bias gradient: split the work
 // into fixed chunks (independent of the thread count) and run the ISA's kernel on each.
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -174,6 +173,7 @@ void log_softmax_backward(int64_t rows, int64_t cols, const float* y, const floa
 void bias_grad(int64_t rows, int64_t cols, const float* g, float* out) {
   check_rows("bias_grad", rows, cols);
   if (cols == 0) return;
+  FlushDenormals ftz;  // this thread; parallel_for's workers set their own, as in every kernel
   // Fixed blocks of rows, each summed in double by one thread; then the block sums are
   // added in block order. Neither step depends on how many threads run.
   constexpr int64_t kBlockRows = 256;
@@ -192,23 +192,19 @@ void bias_grad(int64_t rows, int64_t cols, const float* g, float* out) {
   double* part = reinterpret_cast<double*>(workspace(WorkspaceSlot::scratch0, size_t(2 * blocks * cols)));
   std::fill(part, part + blocks * cols, 0.0);
   const bool par = rows * cols >= kParallelMin;
-#pragma omp parallel for schedule(dynamic, dynamic_chunk(blocks, kernn::get_num_threads())) \
-    num_threads(kernn::get_num_threads()) if (par)
-  for (int64_t b = 0; b < blocks; ++b) {
+  parallel_for(blocks, par, [&](int64_t b) {
     double* acc = part + b * cols;
     const int64_t r1 = std::min(rows, (b + 1) * kBlockRows);
     for (int64_t r = b * kBlockRows; r < r1; ++r) {
       const float* row = g + r * cols;
       for (int64_t j = 0; j < cols; ++j) acc[j] += row[j];
     }
-  }
-#pragma omp parallel for schedule(dynamic, dynamic_chunk(cols, kernn::get_num_threads())) \
-    num_threads(kernn::get_num_threads()) if (par && cols >= 64)
-  for (int64_t j = 0; j < cols; ++j) {
+  });
+  parallel_for(cols, par && cols >= 64, [&](int64_t j) {
     double s = 0.0;
     for (int64_t b = 0; b < blocks; ++b) s += part[b * cols + j];
     out[j] = static_cast<float>(s);
-  }
+  });
 }
 
 }  // namespace kernn

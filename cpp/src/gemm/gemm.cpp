@@ -262,15 +262,13 @@ void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha, 
   const double flops = 2.0 * double(m) * double(n) * double(k);
   if (batch > 1 && nt > 1 && flops < 8.0e6) {
     // many small products: one per thread at a time, each single-threaded
-#pragma omp parallel for num_threads(nt) schedule(dynamic, dynamic_chunk(batch, nt))
-    for (int64_t t = 0; t < batch; ++t) {
-      FlushDenormalsWorker worker_ftz;  // per small product: cheap next to it
+    parallel_for(batch, true, [&](int64_t t) {
       Problem q = p;
       q.a += t * a_bs;
       q.b += t * b_bs;
       q.c += t * c_bs;
       run(q, 1);
-    }
+    });
     return;
   }
   for (int64_t t = 0; t < batch; ++t) {

@@ -22,25 +22,25 @@ void check_indices(const char* fn, int64_t n, const int64_t* idx, int64_t vocab)
 void embedding_forward(int64_t n, const int64_t* indices, int64_t vocab, int64_t dim, const float* table,
                        float* out) {
   check_indices("embedding", n, indices, vocab);
-#pragma omp parallel for num_threads(get_num_threads()) if (n * dim > 65536) \
-    schedule(dynamic, dynamic_chunk(n, get_num_threads()))
-  for (int64_t i = 0; i < n; ++i)
+  parallel_for(n, n * dim > 65536, [&](int64_t i) {
     std::memcpy(out + i * dim, table + indices[i] * dim, sizeof(float) * size_t(dim));
+  });
 }
 
 void embedding_backward(int64_t n, const int64_t* indices, int64_t vocab, int64_t dim, const float* grad,
                         float* grad_table) {
   check_indices("embedding_backward", n, indices, vocab);
+  FlushDenormals ftz;  // this thread; parallel_for's workers set their own
+  // chunks of 16 columns, each summed over all indices in order by one thread
   const int64_t chunk = 16, chunks = (dim + chunk - 1) / chunk;
-#pragma omp parallel for num_threads(get_num_threads()) if (n * dim > 65536) schedule(dynamic, 1)
-  for (int64_t q = 0; q < chunks; ++q) {
+  parallel_for(chunks, n * dim > 65536, [&](int64_t q) {
     const int64_t j0 = q * chunk, j1 = std::min(dim, j0 + chunk);
     for (int64_t i = 0; i < n; ++i) {
       float* dst = grad_table + indices[i] * dim;
       const float* src = grad + i * dim;
       for (int64_t j = j0; j < j1; ++j) dst[j] += src[j];
     }
-  }
+  });
 }
 
 }  // namespace kernn

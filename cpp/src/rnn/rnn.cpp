@@ -603,12 +603,9 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
   });
 
   // weight gradients: large GEMMs over all steps, and column sums for the bias
-  const int nth = get_num_threads();
   if (grads.bias) {
     const int64_t chunk = 64, nchunks = ceil_div(GU, chunk);
-#pragma omp parallel for num_threads(nth) if (rows * GU > 32768) schedule(dynamic, 1)
-    for (int64_t q = 0; q < nchunks; ++q) {
-      FlushDenormalsWorker worker_ftz;  // per chunk of 64 columns: cheap next to its column sums
+    parallel_for(nchunks, rows * GU > 32768, [&](int64_t q) {
       const int64_t j0 = q * chunk, j1 = std::min(GU, j0 + chunk);
       float acc[64] = {}, acc_r[64] = {};
       for (int64_t r = 0; r < rows; ++r) {
@@ -627,7 +624,7 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
         grads.bias[j] = acc[j - j0];
         if (after) grads.bias[GU + j] = acc_r[j - j0];
       }
-    }
+    });
   }
   // A masked step's rows of dZ (and dR) are zero, so with many masked steps the kernel
   // gradients are taken over the unmasked rows only, gathered in order (E4's batches: 45% of
@@ -690,15 +687,13 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
       sgemm(Trans::no, Trans::yes, rows, I, GU, 1.0f, dZ, GU, in.kernel, GU, 0.0f, grads.x, I);
     }
     if (in.input_dropout) {
-#pragma omp parallel for num_threads(nth) if (rows * I > 65536) schedule(dynamic, dynamic_chunk(B, nth))
-      for (int64_t b = 0; b < B; ++b) {
-        FlushDenormalsWorker worker_ftz;
+      parallel_for(B, rows * I > 65536, [&](int64_t b) {
         for (int64_t t = 0; t < S; ++t) {
           float* dx = grads.x + (b * S + t) * I;
           const float* mk = in.input_dropout + b * I;
           for (int64_t i = 0; i < I; ++i) dx[i] *= mk[i];
         }
-      }
+      });
     }
   }
 }
