@@ -137,8 +137,9 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
   const conv::ConvIgemmUkernel ukernel = NR == k.nr ? k.igemm : k.igemm_narrow;
   const int64_t taps = g.kernel_h * g.kernel_w, C = g.in_c, F = g.out_c, panels = ceil_div(F, NR);
   const int64_t pix = g.out_h * g.out_w, in_img = g.in_h * g.in_w * C;
-  const int64_t per_item = MR * 16;
-  const int64_t items_per_img = ceil_div(pix, per_item), items = g.batch * items_per_img;
+  // tiles run over the pixels of all images in a row (a tile may end one image and start the
+  // next), so an image's last few pixels do not make a short tile of their own
+  const int64_t per_item = MR * 16, total = g.batch * pix, items = ceil_div(total, per_item);
   const int nt = get_num_threads();
 #pragma omp parallel num_threads(nt) if (nt > 1 && items > 1 && conv_flops(g) >= kParallelFlops)
   {
@@ -158,14 +159,16 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
     const int64_t span_h = (g.kernel_h - 1) * g.dilation_h, span_w = (g.kernel_w - 1) * g.dilation_w;
 #pragma omp for schedule(dynamic, dynamic_chunk(items, nt))
     for (int64_t item = 0; item < items; ++item) {
-      const int64_t n = item / items_per_img, p0 = (item % items_per_img) * per_item;
-      const int64_t p1 = std::min(pix, p0 + per_item);
-      const float* x_img = x + n * in_img;
+      const int64_t p0 = item * per_item, p1 = std::min(total, p0 + per_item);
       for (int64_t p = p0; p < p1; p += MR) {
         const int64_t m = std::min(MR, p1 - p);
-        int64_t oy = p / g.out_w, ox = p % g.out_w;
+        int64_t oy = p % pix / g.out_w, ox = p % g.out_w;
+        const float* x_img = x + p / pix * in_img;
         for (int64_t i = 0; i < MR; ++i, ++ox) {
-          if (ox == g.out_w) ox = 0, ++oy;
+          if (ox == g.out_w) {
+            ox = 0;
+            if (++oy == g.out_h) oy = 0, x_img += in_img;
+          }
           if (i >= m) {
             for (int64_t t = 0; t < taps; ++t) pp[t * MR + i] = zp;
             continue;
@@ -185,7 +188,7 @@ void igemm_conv(const ConvGeometry& g, const float* x, const float* packed, cons
             }
           }
         }
-        float* yp = y + (n * pix + p) * F;
+        float* yp = y + p * F;
         for (int64_t q = 0; q < panels; ++q)
           ukernel(taps, C, pp, packed + q * taps * C * NR, yp + q * NR, F, m, std::min(NR, F - q * NR),
                   bias_pad ? bias_pad + q * NR : nullptr, act);
