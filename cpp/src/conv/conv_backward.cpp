@@ -173,8 +173,9 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
             dq = dyp;
             dq_rs = NR;
           }
-          for (int64_t t = 0; t < utaps; ++t)
-            for (int64_t c0 = 0; c0 < uc; c0 += MR)
+          // taps inner: at stride 1 a pixel's next tap is its neighbour's line, still in L1
+          for (int64_t c0 = 0; c0 < uc; c0 += MR)
+            for (int64_t t = 0; t < utaps; ++t)
               ukernel(P, xp + t * kPixBlock, c0, std::min(MR, uc - c0), dq, dq_rs, acc + t * uc * F + q * NR, F, nq);
         }
       }
