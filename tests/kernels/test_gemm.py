@@ -71,15 +71,16 @@ def test_strided_inputs_without_copy(isa, rng, case):
 
 
 @pytest.mark.parametrize("alpha,beta", [(1.0, 0.0), (0.5, 1.0), (-2.0, 0.25), (0.0, 3.0)])
-def test_alpha_beta_and_out_reuse(isa, rng, alpha, beta):
+@pytest.mark.parametrize("n", [45, 10], ids=lambda n: f"n{n}")  # 10: the narrow tile of n <= 16
+def test_alpha_beta_and_out_reuse(isa, rng, alpha, beta, n):
     a = rng.standard_normal((33, 70), dtype=np.float32)
-    b = rng.standard_normal((70, 45), dtype=np.float32)
-    c0 = rng.standard_normal((33, 45), dtype=np.float32)
+    b = rng.standard_normal((70, n), dtype=np.float32)
+    c0 = rng.standard_normal((33, n), dtype=np.float32)
     out = c0.copy()
     res = kernn.ops.matmul(a, b, alpha=alpha, beta=beta, out=out)
     assert res is out
     _check(out, ref.gemm(a, b, alpha=alpha, beta=beta, c=c0), 70)
-    out2 = np.full((33, 45), np.nan, np.float32)
+    out2 = np.full((33, n), np.nan, np.float32)
     kernn.ops.matmul(a, b, alpha=alpha, out=out2)  # beta=0: NaN in out is not read
     _check(out2, ref.gemm(a, b, alpha=alpha), 70)
 
@@ -103,7 +104,8 @@ def test_out_aliasing_input_is_safe(isa, rng):
 
 
 @pytest.mark.parametrize("activation", [None, "linear", "relu", "sigmoid", "tanh"])
-@pytest.mark.parametrize("m,n,k", [(1, 1, 1), (37, 53, 29), (6, 96, 700), (130, 70, 5)], ids=str)
+@pytest.mark.parametrize("m,n,k", [(1, 1, 1), (37, 53, 29), (6, 96, 700), (130, 70, 5), (50, 10, 300), (29, 16, 9)],
+                         ids=str)
 def test_bias_and_activation_epilogue(isa, rng, activation, m, n, k):
     a = rng.standard_normal((m, k), dtype=np.float32)
     b = rng.standard_normal((k, n), dtype=np.float32) / np.sqrt(k)

@@ -23,6 +23,7 @@ KernelTable make_table(Isa isa) {
     case Isa::avx512:
       t.gemm = &avx512::gemm_config();
       t.gemm_wide = &avx512::gemm_config_wide();
+      t.gemm_narrow = &avx512::gemm_config_narrow();
       t.conv = &avx512::conv_kernels();
       t.rnn = &avx512::rnn_kernels();
       t.act = &avx512::act_kernels();
@@ -30,6 +31,7 @@ KernelTable make_table(Isa isa) {
     case Isa::avx2:
       t.gemm = &avx2::gemm_config();
       t.gemm_wide = t.gemm;
+      t.gemm_narrow = t.gemm;
       t.conv = &avx2::conv_kernels();
       t.rnn = &avx2::rnn_kernels();
       t.act = &avx2::act_kernels();
@@ -37,6 +39,7 @@ KernelTable make_table(Isa isa) {
     case Isa::scalar:
       t.gemm = &scalar::gemm_config();
       t.gemm_wide = t.gemm;
+      t.gemm_narrow = t.gemm;
       t.conv = &scalar::conv_kernels();
       t.rnn = &scalar::rnn_kernels();
       t.act = &scalar::act_kernels();

@@ -13,6 +13,7 @@ struct KernelTable {
   Isa isa;
   const gemm::GemmConfig* gemm;       ///< the GEMM micro-kernel (also used directly by rnn/)
   const gemm::GemmConfig* gemm_wide;  ///< used by the GEMM driver when n > gemm->nr (may equal gemm)
+  const gemm::GemmConfig* gemm_narrow;  ///< used by the GEMM driver when n <= gemm_narrow->nr (may equal gemm)
   const conv::ConvKernels* conv;
   const rnn::RnnKernels* rnn;
   const act::ActKernels* act;

@@ -47,4 +47,5 @@ namespace kernn::avx2 { const gemm::GemmConfig& gemm_config(); }
 namespace kernn::avx512 {
 const gemm::GemmConfig& gemm_config();
 const gemm::GemmConfig& gemm_config_wide();
+const gemm::GemmConfig& gemm_config_narrow();
 }  // namespace kernn::avx512

@@ -21,9 +21,12 @@ void pack_a_tpl(int64_t m, int64_t k, const float* a, int64_t a_rs, int64_t a_cs
     } else if (mr == MR && a_rs == 1) {
       for (int64_t p = 0; p < k; ++p)
         for (int i = 0; i < MR; ++i) d[p * MR + i] = src[p * a_cs + i];
-    } else {
-      for (int64_t p = 0; p < k; ++p)
-        for (int i = 0; i < MR; ++i) d[p * MR + i] = i < mr ? src[i * a_rs + p * a_cs] : 0.0f;
+    } else {  // the ragged last panel: mr rows, then zeros
+      for (int64_t p = 0; p < k; ++p) {
+        float* dp = d + p * MR;
+        for (int64_t i = 0; i < mr; ++i) dp[i] = src[i * a_rs + p * a_cs];
+        for (int64_t i = mr; i < MR; ++i) dp[i] = 0.0f;
+      }
     }
   }
 }
@@ -41,9 +44,17 @@ void pack_b_tpl(int64_t k, int64_t n, const float* b, int64_t b_rs, int64_t b_cs
         const float* col = src + j * b_cs;
         for (int64_t p = 0; p < k; ++p) d[p * NR + j] = col[p];
       }
-    } else {
-      for (int64_t p = 0; p < k; ++p)
-        for (int j = 0; j < NR; ++j) d[p * NR + j] = j < nr ? src[p * b_rs + j * b_cs] : 0.0f;
+    } else {  // the ragged last panel (a Dense(10) head's whole B): nr columns, then zeros
+      for (int64_t p = 0; p < k; ++p) {
+        float* dp = d + p * NR;
+        const float* sp = src + p * b_rs;
+        if (b_cs == 1) {
+          for (int64_t j = 0; j < nr; ++j) dp[j] = sp[j];
+        } else {
+          for (int64_t j = 0; j < nr; ++j) dp[j] = sp[j * b_cs];
+        }
+        for (int64_t j = nr; j < NR; ++j) dp[j] = 0.0f;
+      }
     }
   }
 }

@@ -22,6 +22,19 @@ static void sgemm_ukernel_4x64(int64_t k, const float* a, int64_t a_rs, int64_t 
   sgemm_ukernel_tpl<4, 4>(k, a, a_rs, a_cs, b, b_rs, c, c_rs, c_cs, m, n, alpha, beta, epi);
 }
 
+static void sgemm_ukernel_12x16(int64_t k, const float* a, int64_t a_rs, int64_t a_cs, const float* b,
+                                int64_t b_rs, float* c, int64_t c_rs, int64_t c_cs, int64_t m, int64_t n,
+                                float alpha, float beta, const gemm::TileEpilogue* epi) {
+  sgemm_ukernel_tpl<12, 1>(k, a, a_rs, a_cs, b, b_rs, c, c_rs, c_cs, m, n, alpha, beta, epi);
+}
+
+// For outputs of at most 16 columns (a Dense(10) head and its gradients): one vector per
+// row, so no FMA is spent on a second, empty vector of 6x32.
+const gemm::GemmConfig& gemm_config_narrow() {
+  static const gemm::GemmConfig config{sgemm_ukernel_12x16, 12, V::W, 96, 192, 4096, "sgemm_ukernel_12x16"};
+  return config;
+}
+
 // For outputs wider than 32 columns: 4 rows x 4 vectors loads fewer A values per FMA; on
 // Zen 4 it measured 2-25% faster than 6x32 (G4-G6 most), but wastes half a tile when n <= 32.
 const gemm::GemmConfig& gemm_config_wide() {
