@@ -15,6 +15,8 @@ CASES = {
     "b3_spatial1_same": (3, 1, 1, 6, (2, 2), (2, 2), "same"),
     "b1_p1": (1, 4, 3, 2, (1, 1), (1, 1), "valid"),
     "b1_overlap_p4_s1": (1, 6, 6, 33, (4, 4), (1, 1), "same"),
+    "b2_p2_s3_gaps": (2, 8, 7, 5, (2, 2), (3, 3), "valid"),  # cells in no window get 0
+    "b1_p2_valid_odd": (1, 7, 7, 18, (2, 2), (2, 2), "valid"),  # the last row and column are in none
 }
 
 
@@ -34,6 +36,21 @@ def test_max_backward_routes_to_first_maximum(isa):
     x = np.ones((1, 2, 2, 1), np.float32)
     dx = kernn.ops.pool2d_backward(x, np.full((1, 1, 1, 1), 5.0), 2, mode="max")
     assert dx[0, :, :, 0].tolist() == [[5.0, 0.0], [0.0, 0.0]]
+
+
+@pytest.mark.parametrize("strides", [2, 3], ids=["tiled", "gaps"])
+def test_max_backward_ties_go_to_the_first_in_row_major_order(isa, strides):
+    # channel 0 ties at cells 1 and 2, channel 1 at cells 0 and 3; channel 2 starts with a NaN
+    x = np.zeros((1, 3, 3, 3), np.float32)
+    x[0, :2, :2, 0] = [[1.0, 3.0], [3.0, 2.0]]
+    x[0, :2, :2, 1] = [[4.0, 1.0], [0.0, 4.0]]
+    x[0, :2, :2, 2] = [[np.nan, 1.0], [2.0, 0.0]]
+    g = np.full((1, 1, 1, 3), 7.0, np.float32)
+    dx = kernn.ops.pool2d_backward(x, g, 2, strides, "valid", "max")
+    assert dx[0, :2, :2, 0].tolist() == [[0.0, 7.0], [0.0, 0.0]]
+    assert dx[0, :2, :2, 1].tolist() == [[7.0, 0.0], [0.0, 0.0]]
+    assert dx[0, :2, :2, 2].tolist() == [[7.0, 0.0], [0.0, 0.0]]  # nothing compares greater than a NaN
+    assert np.all(dx[0, 2, :, :] == 0) and np.all(dx[0, :, 2, :] == 0)
 
 
 def test_average_same_counts_only_inside(isa):

@@ -1,7 +1,9 @@
 // Pooling drivers: loops over rows of the output with the channel axis innermost (the
 // compiler vectorises it). Backward scatters per image, so each thread owns whole images
-// of dx and the sums run in a fixed order.
+// of dx and the sums run in a fixed order; max pooling whose windows do not overlap writes
+// each window's cells once instead.
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -36,6 +38,30 @@ inline Window window(const PoolGeometry& g, int64_t oy, int64_t ox) {
   const int64_t iy = oy * g.stride_h - g.pad_top, ix = ox * g.stride_w - g.pad_left;
   return {std::max<int64_t>(iy, 0), std::min(iy + g.pool_h, g.in_h), std::max<int64_t>(ix, 0),
           std::min(ix + g.pool_w, g.in_w)};
+}
+
+// One step of the running first maximum over a window's cells: cell k replaces the best so
+// far only when strictly greater. Written with masks, not branches, so that it vectorises.
+inline void max_step(int64_t C, const float* __restrict xp, int32_t k, float* __restrict best,
+                     int32_t* __restrict idx) {
+  for (int64_t c = 0; c < C; ++c) {
+    const float v = xp[c], b = best[c];
+    const int32_t take = -int32_t(v > b);  // all ones or zero
+    best[c] = v > b ? v : b;
+    idx[c] = (idx[c] & ~take) | (k & take);
+  }
+}
+
+// Cell k of a window that owns its cells: the gradient where k won, zero elsewhere (the
+// bits of d masked, so a NaN or inf gradient is routed as it is).
+inline void route_cell(int64_t C, const int32_t* __restrict idx, int32_t k, const float* __restrict d,
+                       float* __restrict dp) {
+  for (int64_t c = 0; c < C; ++c) {
+    uint32_t bits;
+    std::memcpy(&bits, d + c, sizeof bits);
+    bits &= uint32_t(-int32_t(idx[c] == k));
+    std::memcpy(dp + c, &bits, sizeof bits);
+  }
 }
 
 }  // namespace
@@ -102,9 +128,16 @@ void pool2d_backward(const PoolGeometry& g, PoolMode mode, const float* x, const
   const int64_t C = g.c, in_img = g.in_h * g.in_w * C, out_img = g.out_h * g.out_w * C;
   if (g.batch == 0 || in_img == 0) return;
   KERNN_CHECK(mode != PoolMode::max || x != nullptr, "pool2d_backward: max pooling needs the input x");
+  // Windows that do not overlap (stride >= pool size: MaxPooling2D's default) own their
+  // cells: each cell of a max window is written once, its gradient or zero, instead of
+  // zeroing the image and scattering into the winners. A window whose cells tile the image
+  // leaves nothing else to zero.
+  const bool disjoint = mode == PoolMode::max && g.stride_h >= g.pool_h && g.stride_w >= g.pool_w;
+  const bool tiled = disjoint && g.stride_h == g.pool_h && g.stride_w == g.pool_w && g.pad_top == 0 &&
+                     g.pad_left == 0 && g.out_h * g.pool_h == g.in_h && g.out_w * g.pool_w == g.in_w;
   parallel_for(g.batch, g.batch > 1 && g.batch * out_img * g.pool_h * g.pool_w >= 65536, [&](int64_t n) {
     float* dx_img = dx + n * in_img;
-    std::memset(dx_img, 0, sizeof(float) * size_t(in_img));
+    if (!tiled) std::memset(dx_img, 0, sizeof(float) * size_t(in_img));
     const float* x_img = x ? x + n * in_img : nullptr;
     float* best = mode == PoolMode::max ? workspace(WorkspaceSlot::scratch0, size_t(2 * C)) : nullptr;
     for (int64_t oy = 0; oy < g.out_h; ++oy)
@@ -112,6 +145,19 @@ void pool2d_backward(const PoolGeometry& g, PoolMode mode, const float* x, const
         const float* d = dy + n * out_img + (oy * g.out_w + ox) * C;
         const Window win = window(g, oy, ox);
         if (win.count() == 0) continue;
+        if (disjoint) {
+          // the same first maximum in row-major window order, kept as the cell's ordinal k
+          auto* idx = reinterpret_cast<int32_t*>(best + C);
+          std::memcpy(best, x_img + (win.y0 * g.in_w + win.x0) * C, sizeof(float) * size_t(C));
+          std::fill(idx, idx + C, int32_t(0));
+          int32_t k = 0;
+          for (int64_t iy = win.y0; iy < win.y1; ++iy)
+            for (int64_t ix = win.x0; ix < win.x1; ++ix, ++k) max_step(C, x_img + (iy * g.in_w + ix) * C, k, best, idx);
+          k = 0;
+          for (int64_t iy = win.y0; iy < win.y1; ++iy)
+            for (int64_t ix = win.x0; ix < win.x1; ++ix, ++k) route_cell(C, idx, k, d, dx_img + (iy * g.in_w + ix) * C);
+          continue;
+        }
         if (mode == PoolMode::max) {
           // first maximum in row-major window order; index kept as a float-sized int
           auto* idx = reinterpret_cast<int32_t*>(best + C);
