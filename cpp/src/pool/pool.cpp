@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "core/ftz.h"
 #include "core/parallel.h"
@@ -140,40 +141,32 @@ void pool2d_backward(const PoolGeometry& g, PoolMode mode, const float* x, const
     if (!tiled) std::memset(dx_img, 0, sizeof(float) * size_t(in_img));
     const float* x_img = x ? x + n * in_img : nullptr;
     float* best = mode == PoolMode::max ? workspace(WorkspaceSlot::scratch0, size_t(2 * C)) : nullptr;
+    static thread_local std::vector<int64_t> cell_at;  // overlapping windows: ordinal -> offset in dx_img
+    if (mode == PoolMode::max && !disjoint) cell_at.resize(size_t(g.pool_h * g.pool_w));
     for (int64_t oy = 0; oy < g.out_h; ++oy)
       for (int64_t ox = 0; ox < g.out_w; ++ox) {
         const float* d = dy + n * out_img + (oy * g.out_w + ox) * C;
         const Window win = window(g, oy, ox);
         if (win.count() == 0) continue;
-        if (disjoint) {
-          // the same first maximum in row-major window order, kept as the cell's ordinal k
+        if (mode == PoolMode::max) {
+          // first maximum in row-major window order, kept as its cell's ordinal k in the window
           auto* idx = reinterpret_cast<int32_t*>(best + C);
           std::memcpy(best, x_img + (win.y0 * g.in_w + win.x0) * C, sizeof(float) * size_t(C));
           std::fill(idx, idx + C, int32_t(0));
           int32_t k = 0;
           for (int64_t iy = win.y0; iy < win.y1; ++iy)
-            for (int64_t ix = win.x0; ix < win.x1; ++ix, ++k) max_step(C, x_img + (iy * g.in_w + ix) * C, k, best, idx);
-          k = 0;
-          for (int64_t iy = win.y0; iy < win.y1; ++iy)
-            for (int64_t ix = win.x0; ix < win.x1; ++ix, ++k) route_cell(C, idx, k, d, dx_img + (iy * g.in_w + ix) * C);
-          continue;
-        }
-        if (mode == PoolMode::max) {
-          // first maximum in row-major window order; index kept as a float-sized int
-          auto* idx = reinterpret_cast<int32_t*>(best + C);
-          std::fill(best, best + C, -std::numeric_limits<float>::infinity());
-          std::fill(idx, idx + C, int32_t(-1));
-          for (int64_t iy = win.y0; iy < win.y1; ++iy)
-            for (int64_t ix = win.x0; ix < win.x1; ++ix) {
-              const int32_t cell = int32_t(iy * g.in_w + ix);
-              const float* xp = x_img + int64_t(cell) * C;
-              for (int64_t c = 0; c < C; ++c) {
-                const bool take = xp[c] > best[c] || idx[c] < 0;
-                best[c] = take ? xp[c] : best[c];
-                idx[c] = take ? cell : idx[c];
-              }
+            for (int64_t ix = win.x0; ix < win.x1; ++ix, ++k) {
+              max_step(C, x_img + (iy * g.in_w + ix) * C, k, best, idx);
+              if (!disjoint) cell_at[size_t(k)] = (iy * g.in_w + ix) * C;
             }
-          for (int64_t c = 0; c < C; ++c) dx_img[int64_t(idx[c]) * C + c] += d[c];
+          if (disjoint) {
+            k = 0;
+            for (int64_t iy = win.y0; iy < win.y1; ++iy)
+              for (int64_t ix = win.x0; ix < win.x1; ++ix, ++k)
+                route_cell(C, idx, k, d, dx_img + (iy * g.in_w + ix) * C);
+          } else {  // overlapping windows: added into the winning cell
+            for (int64_t c = 0; c < C; ++c) dx_img[cell_at[size_t(idx[c])] + c] += d[c];
+          }
         } else {
           const float inv = 1.0f / float(win.count());
           for (int64_t iy = win.y0; iy < win.y1; ++iy)
