@@ -740,7 +740,7 @@ std::vector<int64_t> row_order(const RnnConfig& cfg, const uint8_t* mask) {
 class RowCopies {
  public:
   RowCopies(const std::vector<int64_t>& perm, size_t floats)
-      : perm_(perm), cur_(workspace(WorkspaceSlot::rnn_rows, floats)) {}
+      : perm_(perm), buf_(workspace(WorkspaceSlot::rnn_rows, floats)), cap_(floats) {}
   /// src's rows (width elements each) in sorted order, or nullptr for nullptr
   template <class T>
   const T* gather(const T* src, int64_t width) {
@@ -792,12 +792,16 @@ class RowCopies {
  private:
   template <class T>
   T* take(int64_t width) {
-    T* p = reinterpret_cast<T*>(cur_);
-    cur_ += (int64_t(perm_.size()) * width * int64_t(sizeof(T)) + 63) / 64 * 16;  // whole cache lines
+    const size_t n = size_t((int64_t(perm_.size()) * width * int64_t(sizeof(T)) + 63) / 64 * 16);  // whole lines
+    // the caller's floats() list must name every array taken: fail here, not past the buffer
+    KERNN_CHECK(used_ + n <= cap_, "rnn: internal error: row copies exceed their buffer");
+    T* p = reinterpret_cast<T*>(buf_ + used_);
+    used_ += n;
     return p;
   }
   const std::vector<int64_t>& perm_;
-  float* cur_;
+  float* buf_;
+  size_t cap_, used_ = 0;
 };
 
 }  // namespace
