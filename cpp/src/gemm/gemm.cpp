@@ -117,12 +117,12 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg) {
           }
           TileEpilogue epi = tile_epilogue(p, j);
           const TileEpilogue* epi_ptr = (last && epi_on) ? &epi : nullptr;
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const float* ap = do_pack_a ? apack + ir * kc : a_blk + ir * p.a_rs;
-            cfg.ukernel(kc, ap, do_pack_a ? 1 : p.a_rs, do_pack_a ? MR : p.a_cs, bp, b_rs,
-                        p.c + (ic + ir) * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs, std::min<int64_t>(MR, mc - ir),
-                        nr, p.alpha, beta, epi_ptr);
-          }
+          if (do_pack_a)
+            cfg.rows(kc, apack, MR * kc, 1, MR, bp, b_rs, p.c + ic * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs, mc, nr,
+                     p.alpha, beta, epi_ptr);
+          else
+            cfg.rows(kc, a_blk, MR * p.a_rs, p.a_rs, p.a_cs, bp, b_rs, p.c + ic * p.c_rs + j * p.c_cs, p.c_rs,
+                     p.c_cs, mc, nr, p.alpha, beta, epi_ptr);
         }
       }
     }

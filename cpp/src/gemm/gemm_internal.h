@@ -24,9 +24,16 @@ using SgemmUkernel = void (*)(int64_t k, const float* a, int64_t a_rs, int64_t a
                               const float* b, int64_t b_rs, float* c, int64_t c_rs, int64_t c_cs, int64_t m,
                               int64_t n, float alpha, float beta, const TileEpilogue* epi);
 
+/// The driver's ir loop around the micro-kernel: rows [0, m) of C in tiles of MR (any m),
+/// tile t's A starting at a + t * a_ts; other arguments as SgemmUkernel.
+using SgemmRows = void (*)(int64_t k, const float* a, int64_t a_ts, int64_t a_rs, int64_t a_cs, const float* b,
+                           int64_t b_rs, float* c, int64_t c_rs, int64_t c_cs, int64_t m, int64_t n, float alpha,
+                           float beta, const TileEpilogue* epi);
+
 /// A micro-kernel and the block sizes that suit it, defined next to it in isa/.
 struct GemmConfig {
   SgemmUkernel ukernel;
+  SgemmRows rows;  ///< ukernel over the MR-row tiles of a block
   int mr, nr;  ///< register tile
   int mc, kc, nc;  ///< cache blocks: A block mc x kc (L2), B panel kc x nr (L1), B block kc x nc
   const char* name;

@@ -31,19 +31,19 @@ static void sgemm_ukernel_12x16(int64_t k, const float* a, int64_t a_rs, int64_t
 // For outputs of at most 16 columns (a Dense(10) head and its gradients): one vector per
 // row, so no FMA is spent on a second, empty vector of 6x32.
 const gemm::GemmConfig& gemm_config_narrow() {
-  static const gemm::GemmConfig config{sgemm_ukernel_12x16, 12, V::W, 96, 192, 4096, "sgemm_ukernel_12x16"};
+  static const gemm::GemmConfig config{sgemm_ukernel_12x16, sgemm_rows_tpl<12, 1>, 12, V::W, 96, 192, 4096, "sgemm_ukernel_12x16"};
   return config;
 }
 
 // For outputs wider than 32 columns: 4 rows x 4 vectors loads fewer A values per FMA; on
 // Zen 4 it measured 2-25% faster than 6x32 (G4-G6 most), but wastes half a tile when n <= 32.
 const gemm::GemmConfig& gemm_config_wide() {
-  static const gemm::GemmConfig config{sgemm_ukernel_4x64, 4, 4 * V::W, 96, 192, 4096, "sgemm_ukernel_4x64"};
+  static const gemm::GemmConfig config{sgemm_ukernel_4x64, sgemm_rows_tpl<4, 4>, 4, 4 * V::W, 96, 192, 4096, "sgemm_ukernel_4x64"};
   return config;
 }
 
 const gemm::GemmConfig& gemm_config() {
-  static const gemm::GemmConfig config{sgemm_ukernel_6x32, 6, 2 * V::W, 96, 192, 4096,
+  static const gemm::GemmConfig config{sgemm_ukernel_6x32, sgemm_rows_tpl<6, 2>, 6, 2 * V::W, 96, 192, 4096,
                                        "sgemm_ukernel_6x32"};
   return config;
 }
