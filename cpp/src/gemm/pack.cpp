@@ -40,9 +40,16 @@ void pack_b_tpl(int64_t k, int64_t n, const float* b, int64_t b_rs, int64_t b_cs
     if (nr == NR && b_cs == 1) {
       for (int64_t p = 0; p < k; ++p) std::memcpy(d + p * NR, src + p * b_rs, NR * sizeof(float));
     } else if (nr == NR && b_rs == 1) {
-      for (int j = 0; j < NR; ++j) {
-        const float* col = src + j * b_cs;
-        for (int64_t p = 0; p < k; ++p) d[p * NR + j] = col[p];
+      // B transposed: a 16-row stripe at a time (one cache line of each column in, 16 panel
+      // rows out), so neither side leaves L1 (column by column, a 192 x 64 panel is 48 KiB)
+      constexpr int64_t P = 16;
+      for (int64_t p0 = 0; p0 < k; p0 += P) {
+        const int64_t pn = std::min(P, k - p0);
+        for (int j = 0; j < NR; ++j) {
+          const float* col = src + j * b_cs + p0;
+          float* dj = d + p0 * NR + j;
+          for (int64_t p = 0; p < pn; ++p) dj[p * NR] = col[p];
+        }
       }
     } else {  // the ragged last panel (a Dense(10) head's whole B): nr columns, then zeros
       for (int64_t p = 0; p < k; ++p) {
