@@ -41,7 +41,8 @@ const gemm::GemmConfig& gemm_config_narrow() {
 // For outputs wider than 32 columns: 4 rows x 4 vectors loads fewer A values per FMA; on
 // Zen 4 it measured 2-25% faster than 6x32 (G4-G6 most), but wastes half a tile when n <= 32.
 const gemm::GemmConfig& gemm_config_wide() {
-  static const gemm::GemmConfig config{sgemm_ukernel_4x64, sgemm_rows_tpl<4, 4>, 4, 4 * V::W, 96, 192, 4096, "sgemm_ukernel_4x64"};
+  static const gemm::GemmConfig config{sgemm_ukernel_4x64, sgemm_rows_tpl<4, 4>, 4, 4 * V::W, 96, 192, 4096,
+                                       "sgemm_ukernel_4x64"};
   return config;
 }
 
