@@ -106,6 +106,11 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg) {
         const int64_t ic = ic_idx * MC, mc = std::min(MC, p.m - ic);
         const float* a_blk = p.a + ic * p.a_rs + pc * p.a_cs;
         if (do_pack_a) gemm::pack_a(mc, kc, a_blk, p.a_rs, p.a_cs, MR, apack);
+        // the A block as the micro-kernel reads it: packed panels (MR rows, k-major, one after
+        // another) or in place; a_ts is the step from one MR-row tile to the next
+        const float* ap = do_pack_a ? apack : a_blk;
+        const int64_t a_rs = do_pack_a ? 1 : p.a_rs, a_cs = do_pack_a ? MR : p.a_cs;
+        const int64_t a_ts = do_pack_a ? MR * kc : MR * p.a_rs;
         for (int64_t q = 0; q < npan; ++q) {
           const int64_t j = jc + q * NR;
           const int64_t nr = std::min<int64_t>(NR, nc - q * NR);
@@ -117,12 +122,8 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg) {
           }
           TileEpilogue epi = tile_epilogue(p, j);
           const TileEpilogue* epi_ptr = (last && epi_on) ? &epi : nullptr;
-          if (do_pack_a)
-            cfg.rows(kc, apack, MR * kc, 1, MR, bp, b_rs, p.c + ic * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs, mc, nr,
-                     p.alpha, beta, epi_ptr);
-          else
-            cfg.rows(kc, a_blk, MR * p.a_rs, p.a_rs, p.a_cs, bp, b_rs, p.c + ic * p.c_rs + j * p.c_cs, p.c_rs,
-                     p.c_cs, mc, nr, p.alpha, beta, epi_ptr);
+          cfg.rows(kc, ap, a_ts, a_rs, a_cs, bp, b_rs, p.c + ic * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs, mc, nr,
+                   p.alpha, beta, epi_ptr);
         }
       }
     }
