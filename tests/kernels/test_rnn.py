@@ -120,7 +120,7 @@ def test_activations(isa, rng, cell, activation):
     _run(cell, (4, 5, 3, 11), rng, activation=activation, recurrent_activation=gates, mask_kind="holes", weight_scale=0.15)
 
 
-@pytest.mark.parametrize("batch", [29, 7, 1], ids=["batch29", "batch7_lone_row", "batch1"])
+@pytest.mark.parametrize("batch", [32, 29, 7, 1], ids=["batch32_4row_tails", "batch29", "batch7_lone_row", "batch1"])
 @pytest.mark.parametrize("cell", CELLS)
 def test_same_result_for_any_thread_count(rng, cell, batch):
     c = "gru" if cell.startswith("gru") else cell

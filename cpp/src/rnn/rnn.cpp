@@ -141,11 +141,15 @@ void rows_gemm(const GemmConfig& cfg, const Packed& b, int64_t m, const float* a
   }
 }
 
-// Rows [r0, r1) of group g out of n, in whole micro-kernel row tiles.
+// Rows [r0, r1) of group g out of n: an even split at multiples of the tile height, or of
+// two rows for 6-row tiles, whose micro-kernel runs 4 rows as a 4-row tile (R1's 32 rows on
+// two threads: 16 + 16, i.e. 6 + 6 + 4 each, where whole tiles gave one thread 18 and the
+// other 14).
 void group_rows(int64_t batch, int mr, int g, int n, int64_t& r0, int64_t& r1) {
-  const int64_t tiles = ceil_div(batch, mr);
-  r0 = std::min(batch, tiles * g / n * mr);
-  r1 = std::min(batch, tiles * (g + 1) / n * mr);
+  const int64_t step = mr == 6 ? 2 : mr;
+  const int64_t units = ceil_div(batch, step);
+  r0 = std::min(batch, units * g / n * step);
+  r1 = std::min(batch, units * (g + 1) / n * step);
 }
 
 // The micro-kernel of the per-step products. Where the ISA has a wider one (AVX-512: 4x64
