@@ -37,6 +37,9 @@ struct GemmConfig {
   int mr, nr;  ///< register tile
   int mc, kc, nc;  ///< cache blocks: A block mc x kc (L2), B panel kc x nr (L1), B block kc x nc
   const char* name;
+  /// rows may be split into ranges at multiples of this without a tile doing work for rows
+  /// that are not there: mr, or 2 for 6-row tiles (the micro-kernel runs 4 rows as a 4-row tile)
+  int row_step;
 };
 
 /// Pack rows [0, m) x cols [0, k) of a strided A into MR-row panels: panel r holds

@@ -141,12 +141,10 @@ void rows_gemm(const GemmConfig& cfg, const Packed& b, int64_t m, const float* a
   }
 }
 
-// Rows [r0, r1) of group g out of n: an even split at multiples of the tile height, or of
-// two rows for 6-row tiles, whose micro-kernel runs 4 rows as a 4-row tile (R1's 32 rows on
-// two threads: 16 + 16, i.e. 6 + 6 + 4 each, where whole tiles gave one thread 18 and the
-// other 14).
-void group_rows(int64_t batch, int mr, int g, int n, int64_t& r0, int64_t& r1) {
-  const int64_t step = mr == 6 ? 2 : mr;
+// Rows [r0, r1) of group g out of n: an even split at multiples of the micro-kernel's
+// row_step (R1's 32 rows on two threads with 6-row tiles: 16 + 16, i.e. 6 + 6 + 4 each,
+// where whole tiles gave one thread 18 and the other 14).
+void group_rows(int64_t batch, int step, int g, int n, int64_t& r0, int64_t& r1) {
   const int64_t units = ceil_div(batch, step);
   r0 = std::min(batch, units * g / n * step);
   r1 = std::min(batch, units * (g + 1) / n * step);
@@ -320,7 +318,7 @@ void forward_rows(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& o
   // parallel_for's workers flush denormals: decaying states stay off the slow path
   parallel_for(groups, groups > 1, [&](int64_t group) {
     int64_t r0, r1;
-    group_rows(B, gc.mr, int(group), int(groups), r0, r1);
+    group_rows(B, gc.row_step, int(group), int(groups), r0, r1);
     const int64_t m = r1 - r0;
     // first recurrent input: h0 * dropout (or zeros)
     const int64_t t0 = step_index(cfg, 0);
@@ -489,7 +487,7 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
   // parallel_for's workers flush denormals: decaying states stay off the slow path
   parallel_for(groups, groups > 1, [&](int64_t group) {
     int64_t r0, r1;
-    group_rows(B, gc.mr, int(group), int(groups), r0, r1);
+    group_rows(B, gc.row_step, int(group), int(groups), r0, r1);
     const int64_t m = r1 - r0;
     // per group: dH, dC, dHin (rows of this group), tmp
     // dXH: per row [dx_t, d hin] (width XW) when dx is computed in the loop, else d hin (width U)

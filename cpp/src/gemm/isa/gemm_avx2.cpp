@@ -18,7 +18,7 @@ static void sgemm_ukernel_6x16(int64_t k, const float* a, int64_t a_rs, int64_t 
 
 const gemm::GemmConfig& gemm_config() {
   static const gemm::GemmConfig config{sgemm_ukernel_6x16, sgemm_rows_tpl<6, 2>, 6, 2 * V::W, 72, 256, 4080,
-                                       "sgemm_ukernel_6x16"};
+                                       "sgemm_ukernel_6x16", 2};
   return config;
 }
 

@@ -34,7 +34,7 @@ static void sgemm_ukernel_8x16(int64_t k, const float* a, int64_t a_rs, int64_t 
 // one 8-way L1 set, and 12 rows missed on every line (32x10x1024: 12x16 took 1.3x the time).
 const gemm::GemmConfig& gemm_config_narrow() {
   static const gemm::GemmConfig config{sgemm_ukernel_8x16, sgemm_rows_tpl<8, 1>, 8, V::W, 96, 192, 4096,
-                                       "sgemm_ukernel_8x16"};
+                                       "sgemm_ukernel_8x16", 8};
   return config;
 }
 
@@ -42,13 +42,13 @@ const gemm::GemmConfig& gemm_config_narrow() {
 // Zen 4 it measured 2-25% faster than 6x32 (G4-G6 most), but wastes half a tile when n <= 32.
 const gemm::GemmConfig& gemm_config_wide() {
   static const gemm::GemmConfig config{sgemm_ukernel_4x64, sgemm_rows_tpl<4, 4>, 4, 4 * V::W, 96, 192, 4096,
-                                       "sgemm_ukernel_4x64"};
+                                       "sgemm_ukernel_4x64", 4};
   return config;
 }
 
 const gemm::GemmConfig& gemm_config() {
   static const gemm::GemmConfig config{sgemm_ukernel_6x32, sgemm_rows_tpl<6, 2>, 6, 2 * V::W, 96, 192, 4096,
-                                       "sgemm_ukernel_6x32"};
+                                       "sgemm_ukernel_6x32", 2};
   return config;
 }
 

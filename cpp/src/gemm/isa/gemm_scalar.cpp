@@ -19,7 +19,7 @@ static void sgemm_ukernel_4x4(int64_t k, const float* a, int64_t a_rs, int64_t a
 
 const gemm::GemmConfig& gemm_config() {
   static const gemm::GemmConfig config{sgemm_ukernel_4x4, sgemm_rows_tpl<4, 4>, 4, 4 * V::W, 64, 256, 1024,
-                                       "sgemm_ukernel_4x4"};
+                                       "sgemm_ukernel_4x4", 4};
   return config;
 }
 
