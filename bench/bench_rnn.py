@@ -43,7 +43,7 @@ def kernn_case(cell, x, kernel, recurrent, bias, mask=None, rdm=None):
     def train():  # the training cache's workspace is reused from call to call, as the layers do
         out, _, cache = fwd(x, kernel, recurrent, bias, mask=mask, recurrent_dropout_mask=rdm, training=True,
                             workspace=ws[0])
-        bwd(cache, np.ones_like(out))
+        bwd(cache, np.ones_like(out), state_grad=False)  # no initial state, as PyTorch's runs
         ws[0] = cache.workspace
 
     return forward, train

@@ -135,7 +135,8 @@ void bind_rnn(py::module_& m) {
          const py::object& h0, const py::object& c0, const py::object& mask, const py::object& input_dropout,
          const py::object& recurrent_dropout, int activation, int recurrent_activation, bool reset_after,
          bool go_backwards, const py::array& workspace, const py::object& d_sequence, const py::object& d_last,
-         const py::object& d_h, const py::object& d_c, bool input_grad) {
+         const py::object& d_h, const py::object& d_c, bool input_grad,
+         bool state_grad) {
         Call c = make_call(cell, x, kernel, recurrent, bias, h0, c0, mask, input_dropout, recurrent_dropout,
                            activation, recurrent_activation, reset_after, go_backwards);
         const int64_t B = c.cfg.batch, S = c.cfg.steps, I = c.cfg.input_size, U = c.cfg.units;
@@ -154,7 +155,7 @@ void bind_rnn(py::module_& m) {
         py::object dx = none_or(input_grad, {B, S, I}), dk = none_or(true, {I, GU}), dr = none_or(true, {U, GU});
         py::object db = py::none();
         if (!bias.is_none()) db = py::array_t<float>(bias.cast<py::array>().request().shape);
-        py::object dh0 = none_or(true, {B, U}), dc0 = none_or(lstm, {B, U});
+        py::object dh0 = none_or(state_grad, {B, U}), dc0 = none_or(lstm && state_grad, {B, U});
         RnnGrads g{ptr(dx), ptr(dk), ptr(dr), ptr(db), ptr(dh0), ptr(dc0)};
         {
           KernelCall release;  // GIL released, thread budget shared
@@ -165,7 +166,8 @@ void bind_rnn(py::module_& m) {
       py::arg("cell"), py::arg("x"), py::arg("kernel"), py::arg("recurrent_kernel"), py::arg("bias"), py::arg("h0"),
       py::arg("c0"), py::arg("mask"), py::arg("input_dropout"), py::arg("recurrent_dropout"), py::arg("activation"),
       py::arg("recurrent_activation"), py::arg("reset_after"), py::arg("go_backwards"), py::arg("workspace"),
-      py::arg("d_sequence"), py::arg("d_last"), py::arg("d_h"), py::arg("d_c"), py::arg("input_grad") = true);
+      py::arg("d_sequence"), py::arg("d_last"), py::arg("d_h"), py::arg("d_c"), py::arg("input_grad") = true,
+      py::arg("state_grad") = true);
 
   m.def(
       "embedding_forward",

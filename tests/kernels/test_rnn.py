@@ -168,6 +168,32 @@ def test_backward_without_input_gradient(rng):
         np.testing.assert_array_equal(part[name], full[name])
 
 
+@pytest.mark.parametrize("shape", [(5, 6, 3, 9), (4, 5, 20, 7), (4, 5, 64, 7)], ids=["few_features",
+                                                                                 "x_in_loop", "dx_in_loop"])
+@pytest.mark.parametrize("initial", [False, True], ids=["zero_state", "initial_state"])
+@pytest.mark.parametrize("cell", CELLS)
+def test_backward_without_state_gradient(isa, rng, cell, initial, shape):
+    """state_grad=False skips the first step's recurrent input gradient where it only feeds
+    the initial states' gradients: every other gradient stays bit for bit the same."""
+    c = "gru" if cell.startswith("gru") else cell
+    B, S, F, u = shape
+    x = rng.standard_normal((B, S, F)).astype(np.float32)
+    k, r, b = ref.random_weights(rng, c, F, u, cell != "gru_reset_before")
+    kw = {"reset_after": cell != "gru_reset_before"} if c == "gru" else {}
+    n_states = 2 if c == "lstm" else 1
+    state = [rng.standard_normal((B, u)).astype(np.float32) for _ in range(n_states)] if initial else None
+    mask = ref.padding_mask("holes", B, S, rng)
+    out, _, cache = getattr(kernn.ops, f"{c}_forward")(x, k, r, b, initial_state=state, mask=mask,
+                                                       return_sequences=True, training=True, **kw)
+    d_out = rng.standard_normal(out.shape).astype(np.float32)
+    full = getattr(kernn.ops, f"{c}_backward")(cache, d_out)
+    part = getattr(kernn.ops, f"{c}_backward")(cache, d_out, state_grad=False)
+    assert part["initial_state"] == [None] * n_states
+    assert all(g is not None for g in full["initial_state"])
+    for name in ("x", "kernel", "recurrent_kernel", "bias"):
+        np.testing.assert_array_equal(part[name], full[name], err_msg=name)
+
+
 def test_workspace_reuse(rng):
     k, r, b = ref.random_weights(rng, "lstm", 3, 5)
     big = rng.standard_normal((6, 9, 3)).astype(np.float32)

@@ -108,9 +108,10 @@ int64_t packed_size(const GemmConfig& cfg, int64_t k, int64_t n) { return k * ce
 // C (m x B.n, row stride c_rs) = A (m x B.k, row stride a_rs) B + beta C (+ bias), one thread.
 // With `active` (one flag per row, act_rs apart), a tile of MR rows none of which is active
 // (all masked at this step) is skipped: its C rows are left as they were.
+// With k_used >= 0, only B's first k_used rows (and A's first k_used columns) take part.
 void rows_gemm(const GemmConfig& cfg, const Packed& b, int64_t m, const float* a, int64_t a_rs, float* c,
                int64_t c_rs, float beta, const float* bias, const uint8_t* active = nullptr,
-               int64_t act_rs = 0) {
+               int64_t act_rs = 0, int64_t k_used = -1) {
   auto tile_active = [&](int64_t i, int64_t mr) {
     if (!active) return true;
     for (int64_t r = 0; r < mr; ++r)
@@ -118,15 +119,17 @@ void rows_gemm(const GemmConfig& cfg, const Packed& b, int64_t m, const float* a
     return false;
   };
   const auto gemv = kernel_table().rnn->gemv_packed;
-  for (int64_t pc = 0; pc < b.k; pc += b.kc) {
-    const int64_t kc = std::min(b.kc, b.k - pc);
-    const bool last = pc + kc >= b.k;
+  const int64_t k = k_used < 0 ? b.k : std::min(k_used, b.k);
+  for (int64_t pc = 0; pc < k; pc += b.kc) {
+    const int64_t depth = std::min(b.kc, b.k - pc);  // of this chunk's panels (their stride)
+    const int64_t kc = std::min(depth, k - pc);
+    const bool last = pc + kc >= k;
     const float bt = pc == 0 ? beta : 1.0f;
     const float* bias_c = last ? bias : nullptr;
     const float* chunk = b.p + pc * b.npan * cfg.nr;
     for (int64_t q = 0; q < b.n; q += cfg.nr) {
       gemm::TileEpilogue epi{bias_c ? bias_c + q : nullptr, 1, GemmActivation::none};
-      const float* bp = chunk + q * kc;
+      const float* bp = chunk + q * depth;
       const int64_t nr = std::min<int64_t>(cfg.nr, b.n - q);
       for (int64_t i = 0; i < m; i += cfg.mr) {
         const int64_t mr = std::min<int64_t>(cfg.mr, m - i);
@@ -338,14 +341,24 @@ void forward_rows(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& o
       if (tn >= 0 && !x_in_loop) prefetch_rows(Z + (r0 * S + tn) * GU, m, S * GU, GU);
       // tiles of rows all masked at this step skip their products (their z is never read)
       const uint8_t* act = in.mask ? in.mask + r0 * S + t : nullptr;
+      // the first step's recurrent input is zero without an initial state: no product with it
+      const bool zero_hin = s == 0 && !in.h0;
       if (x_in_loop && !gru) {
-        rows_gemm(gc, p_xu, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x, act, S);
+        rows_gemm(gc, p_xu, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x, act, S,
+                  zero_hin ? I : -1);
       } else if (!gru) {
-        rows_gemm(gc, p_all, m, A, S * XW, Zt, S * GU, 1.0f, nullptr, act, S);
+        if (!zero_hin) rows_gemm(gc, p_all, m, A, S * XW, Zt, S * GU, 1.0f, nullptr, act, S);
       } else {
         if (x_in_loop) rows_gemm(gc, p_x, m, XH + (r0 * S + t) * XW, S * XW, Zt, S * GU, 0.0f, bias_x, act, S);
-        rows_gemm(gc, p_zr, m, A, S * XW, Zt, S * GU, 1.0f, nullptr, act, S);
-        if (after) rows_gemm(gc, p_h, m, A, S * XW, Rh + (r0 * S + t) * U, S * U, 0.0f, rec_bias, act, S);
+        if (!zero_hin) rows_gemm(gc, p_zr, m, A, S * XW, Zt, S * GU, 1.0f, nullptr, act, S);
+        if (after && !zero_hin) {
+          rows_gemm(gc, p_h, m, A, S * XW, Rh + (r0 * S + t) * U, S * U, 0.0f, rec_bias, act, S);
+        } else if (after) {
+          for (int64_t b = r0; b < r1; ++b) {
+            float* rh = Rh + (b * S + t) * U;
+            if (rec_bias) std::memcpy(rh, rec_bias, sizeof(float) * size_t(U)); else std::fill(rh, rh + U, 0.0f);
+          }
+        }
       }
       if (gru && !after) {  // reset before the product: rh = r * hin, then rh U_h
         for (int64_t b = r0; b < r1; ++b) {
@@ -356,7 +369,7 @@ void forward_rows(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& o
           }
           rk.gru_gates(U, cfg.recurrent_activation, Z + (b * S + t) * GU, Hin + (b * S + t) * XW, rh);
         }
-        rows_gemm(gc, p_h, m, Rh + (r0 * S + t) * U, S * U, Zt + 2 * U, S * GU, 1.0f, nullptr, act, S);
+        if (!zero_hin) rows_gemm(gc, p_h, m, Rh + (r0 * S + t) * U, S * U, Zt + 2 * U, S * GU, 1.0f, nullptr, act, S);
       }
       for (int64_t b = r0; b < r1; ++b) {
         const int64_t row = b * S + t, prow = b * S + tp;
@@ -569,6 +582,8 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
                        dZ + row * GU + U, dR + row * GU + U, dRH + lb * U);
         }
         rows_gemm(gc, p_zr, m, dRt, S * GU, dHin, U, 1.0f, nullptr, act, S);
+      } else if (s == 0 && !grads.h0 && !dx_in_loop) {
+        continue;  // the first step's recurrent input gradient would only feed grads.h0
       } else {
         rows_gemm(gc, p_all, m, dRt, S * GU, dXH, dw, 0.0f, nullptr, act, S);
       }

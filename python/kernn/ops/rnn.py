@@ -111,7 +111,7 @@ def _forward(fn, x, kernel, recurrent_kernel, bias, initial_state, mask, dropout
     return outputs, states, cache
 
 
-def _backward(fn, cache, d_outputs, d_states, input_grad=True):
+def _backward(fn, cache, d_outputs, d_states, input_grad=True, state_grad=True):
     if not isinstance(cache, RnnCache) or cache.cell != fn:
         raise ValueError(f"{fn}_backward: cache must come from {fn}_forward(..., training=True). "
                          f"Received: cache={type(cache).__name__}")
@@ -131,7 +131,7 @@ def _backward(fn, cache, d_outputs, d_states, input_grad=True):
         if n == 2 and states[1] is not None:
             d_c = _array(fn, "d_states[1]", states[1], (batch, units), "the final carry")
     dx, dk, dr, db, dh0, dc0 = _core.rnn_backward(*cache.args, cache.workspace, d_seq, d_last, d_h, d_c,
-                                                         bool(input_grad))
+                                                         bool(input_grad), bool(state_grad))
     return {"x": dx, "kernel": dk, "recurrent_kernel": dr, "bias": db,
             "initial_state": [dh0, dc0] if fn == "lstm" else [dh0]}
 
@@ -178,11 +178,14 @@ _BACKWARD_DOC = """Backward through time of `{name}_forward(..., training=True)`
         d_states: gradients of the final states {states_doc} (entries may be `None`), or `None`.
         input_grad: compute the gradient of `x` (skip it for a model's first layer, saving
             one GEMM over all steps). Defaults to `True`.
+        state_grad: compute the gradients of the initial states (skip them when no initial
+            state was given or it needs none, saving the first step's product). Defaults to
+            `True`.
 
     Returns:
         A dict with the gradients `"x"` (`None` without `input_grad`), `"kernel"`,
         `"recurrent_kernel"`, `"bias"` (`None` without bias) and `"initial_state"` (a list
-        like the forward states).
+        like the forward states, of `None` without `state_grad`).
     """
 
 
@@ -210,16 +213,16 @@ def gru_forward(x, kernel, recurrent_kernel, bias=None, *, initial_state=None, m
                     return_sequences, training, workspace)
 
 
-def simple_rnn_backward(cache, d_outputs=None, d_states=None, *, input_grad=True):
-    return _backward("simple_rnn", cache, d_outputs, d_states, input_grad)
+def simple_rnn_backward(cache, d_outputs=None, d_states=None, *, input_grad=True, state_grad=True):
+    return _backward("simple_rnn", cache, d_outputs, d_states, input_grad, state_grad)
 
 
-def lstm_backward(cache, d_outputs=None, d_states=None, *, input_grad=True):
-    return _backward("lstm", cache, d_outputs, d_states, input_grad)
+def lstm_backward(cache, d_outputs=None, d_states=None, *, input_grad=True, state_grad=True):
+    return _backward("lstm", cache, d_outputs, d_states, input_grad, state_grad)
 
 
-def gru_backward(cache, d_outputs=None, d_states=None, *, input_grad=True):
-    return _backward("gru", cache, d_outputs, d_states, input_grad)
+def gru_backward(cache, d_outputs=None, d_states=None, *, input_grad=True, state_grad=True):
+    return _backward("gru", cache, d_outputs, d_states, input_grad, state_grad)
 
 
 _RACT = "        recurrent_activation: activation of the gates. Defaults to `\"sigmoid\"`.\n"

@@ -126,6 +126,7 @@ class RNNBase(Layer):
         self._cache = None
         self._state_grads = None
         self._needs_input_grad = True
+        self._state_given = False
 
     # ------------------------------------------------------------------ weights
     def _bias_shape(self):
@@ -259,6 +260,7 @@ class RNNBase(Layer):
             dmask = self._dropout_mask((batch, x.shape[2]), self.dropout)
         if training and 0.0 < self.recurrent_dropout < 1.0:
             rmask = self._dropout_mask((batch, self.units), self.recurrent_dropout)
+        self._state_given = initial_state is not None  # backward computes their gradients then
         forward = getattr(ops, f"{self._cell}_forward")
         out, states, cache = forward(
             x, self.kernel.value, self.recurrent_kernel.value, None if self.bias is None else self.bias.value,
@@ -295,7 +297,7 @@ class RNNBase(Layer):
         if grad is not None and self._out_mask is not None:
             grad = grad * self._out_mask
         backward = getattr(ops, f"{self._cell}_backward")
-        g = backward(self._cache, grad, d_states, input_grad=self._needs_input_grad)
+        g = backward(self._cache, grad, d_states, input_grad=self._needs_input_grad, state_grad=self._state_given)
         if self.trainable:
             self.kernel.grad += g["kernel"]
             self.recurrent_kernel.grad += g["recurrent_kernel"]
@@ -308,7 +310,8 @@ class RNNBase(Layer):
 
     @property
     def initial_state_grads(self):
-        """Gradients of the initial states of the last backward call (a list)."""
+        """Gradients of the initial states of the last backward call (a list; its entries
+        are `None` when that call's forward had no initial state)."""
         return self._state_grads
 
     # ------------------------------------------------------------------ shapes, masks, config
