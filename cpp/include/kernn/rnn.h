@@ -66,7 +66,8 @@ struct RnnOutputGrads {
 };
 
 /// What backward writes (overwritten, not accumulated). nullptr: not wanted (the
-/// gradients of the weights are computed only when asked for).
+/// gradients of the weights are computed only when asked for; without h0, the first
+/// step's recurrent-input product is skipped where nothing else needs it).
 struct RnnGrads {
   float* x = nullptr;                 ///< (batch, steps, input_size)
   float* kernel = nullptr;            ///< (input_size, G * units)
