@@ -205,22 +205,25 @@ TEST(gemm_index_math_is_64_bit) {
 }
 
 TEST(ukernel_edges_direct) {
-  // call the active micro-kernel on a partial tile with unpacked A and strided C
-  const auto& cfg = *kernn::kernel_table().gemm;
-  const int64_t k = 5, m = cfg.mr - 1, n = cfg.nr - 3;
-  auto a = random_vec(size_t(cfg.mr * k), 13);
-  std::vector<float> bp(size_t(k * cfg.nr), 0.0f);
-  auto b = random_vec(size_t(k * n), 14);
-  kernn::gemm::pack_b(k, n, b.data(), n, 1, cfg.nr, bp.data());
-  std::vector<float> c(size_t(m * n * 2), -7.0f);
-  cfg.ukernel(k, a.data(), k, 1, bp.data(), cfg.nr, c.data(), 1, 2 * m, m, n, 2.0f, 0.0f, nullptr);
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      double s = 0;
-      for (int64_t p = 0; p < k; ++p) s += double(a[size_t(i * k + p)]) * b[size_t(p * n + j)];
-      CHECK_NEAR(c[size_t(i + j * 2 * m)], 2 * s, 1e-5);
-    }
-  CHECK(c[size_t(m)] == -7.0f);  // gap between strided rows untouched
+  // call each micro-kernel of the active ISA on a partial tile with unpacked A and strided C
+  const auto& kt = kernn::kernel_table();
+  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow}) {
+    const auto& cfg = *cp;
+    const int64_t k = 5, m = cfg.mr - 1, n = cfg.nr - 3;
+    auto a = random_vec(size_t(cfg.mr * k), 13);
+    std::vector<float> bp(size_t(k * cfg.nr), 0.0f);
+    auto b = random_vec(size_t(k * n), 14);
+    kernn::gemm::pack_b(k, n, b.data(), n, 1, cfg.nr, bp.data());
+    std::vector<float> c(size_t(m * n * 2), -7.0f);
+    cfg.ukernel(k, a.data(), k, 1, bp.data(), cfg.nr, c.data(), 1, 2 * m, m, n, 2.0f, 0.0f, nullptr);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double s = 0;
+        for (int64_t p = 0; p < k; ++p) s += double(a[size_t(i * k + p)]) * b[size_t(p * n + j)];
+        CHECK_NEAR(c[size_t(i + j * 2 * m)], 2 * s, 1e-5);
+      }
+    CHECK(c[size_t(m)] == -7.0f);  // gap between strided rows untouched
+  }
 }
 
 TEST_MAIN()

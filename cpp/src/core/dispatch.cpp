@@ -23,6 +23,7 @@ KernelTable make_table(Isa isa) {
     case Isa::avx512:
       t.gemm = &avx512::gemm_config();
       t.gemm_wide = &avx512::gemm_config_wide();
+      t.gemm_wide_above = t.gemm->nr;
       t.gemm_narrow = &avx512::gemm_config_narrow();
       t.conv = &avx512::conv_kernels();
       t.rnn = &avx512::rnn_kernels();
@@ -30,7 +31,9 @@ KernelTable make_table(Isa isa) {
       break;
     case Isa::avx2:
       t.gemm = &avx2::gemm_config();
-      t.gemm_wide = t.gemm;
+      // 4x24 pads 32 columns to 48 where 6x16 fits them exactly (G8, 32-filter convolutions)
+      t.gemm_wide = &avx2::gemm_config_wide();
+      t.gemm_wide_above = 2 * t.gemm->nr;
       t.gemm_narrow = t.gemm;
       t.conv = &avx2::conv_kernels();
       t.rnn = &avx2::rnn_kernels();
@@ -39,6 +42,7 @@ KernelTable make_table(Isa isa) {
     case Isa::scalar:
       t.gemm = &scalar::gemm_config();
       t.gemm_wide = t.gemm;
+      t.gemm_wide_above = t.gemm->nr;
       t.gemm_narrow = t.gemm;
       t.conv = &scalar::conv_kernels();
       t.rnn = &scalar::rnn_kernels();

@@ -12,7 +12,8 @@ namespace act { struct ActKernels; }
 struct KernelTable {
   Isa isa;
   const gemm::GemmConfig* gemm;       ///< the GEMM micro-kernel (also used directly by rnn/)
-  const gemm::GemmConfig* gemm_wide;  ///< used by the GEMM driver when n > gemm->nr (may equal gemm)
+  const gemm::GemmConfig* gemm_wide;  ///< used by the GEMM driver when n > gemm_wide_above (may equal gemm)
+  int gemm_wide_above;  ///< at most this many columns, the driver keeps gemm (or gemm_narrow)
   const gemm::GemmConfig* gemm_narrow;  ///< used by the GEMM driver when n <= gemm_narrow->nr (may equal gemm)
   const conv::ConvKernels* conv;
   const rnn::RnnKernels* rnn;

@@ -198,7 +198,8 @@ int threads_for(const Problem& p) {
 void run(const Problem& p, int nt) {
   if (p.m == 0 || p.n == 0) return;
   const KernelTable& kt = kernel_table();
-  const GemmConfig& cfg = p.n > kt.gemm->nr ? *kt.gemm_wide : p.n <= kt.gemm_narrow->nr ? *kt.gemm_narrow : *kt.gemm;
+  const GemmConfig& cfg =
+      p.n > kt.gemm_wide_above ? *kt.gemm_wide : p.n <= kt.gemm_narrow->nr ? *kt.gemm_narrow : *kt.gemm;
   if (p.k == 0 || p.alpha == 0.0f) return scale_only(p, cfg, nt);
   if (nt <= 1) return gemm_serial(p, cfg);
   run_parallel(p, cfg, nt);

@@ -53,7 +53,10 @@ void pack_b(int64_t k, int64_t n, const float* b, int64_t b_rs, int64_t b_cs, in
 }  // namespace kernn::gemm
 
 namespace kernn::scalar { const gemm::GemmConfig& gemm_config(); }
-namespace kernn::avx2 { const gemm::GemmConfig& gemm_config(); }
+namespace kernn::avx2 {
+const gemm::GemmConfig& gemm_config();
+const gemm::GemmConfig& gemm_config_wide();
+}  // namespace kernn::avx2
 namespace kernn::avx512 {
 const gemm::GemmConfig& gemm_config();
 const gemm::GemmConfig& gemm_config_wide();
