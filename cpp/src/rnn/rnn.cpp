@@ -154,8 +154,9 @@ void group_rows(int64_t batch, int step, int g, int n, int64_t& r0, int64_t& r1)
 }
 
 // The micro-kernel of the per-step products. Where the ISA has a wider one (AVX-512: 4x64
-// next to 6x32, AVX2: 4x24 next to 6x16) and every product is at least that wide, the one that pads the batch to
-// fewer rows wins (R1's 16 rows per thread: 18 with 6-row tiles, 16 with 4-row ones).
+// next to 6x32, AVX2: 4x24 next to 6x16) and every product is at least that wide, the one
+// that pads the batch to fewer rows wins (R1's 16 rows per thread: 18 with 6-row tiles, 16
+// with 4-row ones).
 // Both sum each output in the same order, so the choice never changes a result; it depends
 // on the shapes only, not on the thread count.
 const GemmConfig& step_config(int64_t batch, int64_t min_cols) {
