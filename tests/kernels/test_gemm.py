@@ -71,7 +71,8 @@ def test_strided_inputs_without_copy(isa, rng, case):
 
 
 @pytest.mark.parametrize("alpha,beta", [(1.0, 0.0), (0.5, 1.0), (-2.0, 0.25), (0.0, 3.0)])
-@pytest.mark.parametrize("n", [45, 10], ids=lambda n: f"n{n}")  # 10: the narrow tile of n <= 16
+# 10: the narrow tile of n <= 16; 32 and 16: C one contiguous panel (AVX-512 6x32, AVX2 6x16)
+@pytest.mark.parametrize("n", [45, 10, 32, 16], ids=lambda n: f"n{n}")
 def test_alpha_beta_and_out_reuse(isa, rng, alpha, beta, n):
     a = rng.standard_normal((33, 70), dtype=np.float32)
     b = rng.standard_normal((70, n), dtype=np.float32)
@@ -104,8 +105,8 @@ def test_out_aliasing_input_is_safe(isa, rng):
 
 
 @pytest.mark.parametrize("activation", [None, "linear", "relu", "sigmoid", "tanh"])
-@pytest.mark.parametrize("m,n,k", [(1, 1, 1), (37, 53, 29), (6, 96, 700), (130, 70, 5), (50, 10, 300), (29, 16, 9)],
-                         ids=str)
+@pytest.mark.parametrize("m,n,k", [(1, 1, 1), (37, 53, 29), (6, 96, 700), (130, 70, 5), (50, 10, 300), (29, 16, 9),
+                                   (100, 32, 9)], ids=str)
 def test_bias_and_activation_epilogue(isa, rng, activation, m, n, k):
     a = rng.standard_normal((m, k), dtype=np.float32)
     b = rng.standard_normal((k, n), dtype=np.float32) / np.sqrt(k)
