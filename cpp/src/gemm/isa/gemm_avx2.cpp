@@ -25,7 +25,7 @@ static void sgemm_ukernel_4x24(int64_t k, const float* a, int64_t a_rs, int64_t 
 // For outputs wider than 32 columns: 4 rows x 3 vectors, 12 accumulators as 6x16, but a
 // tile's B row is 96 bytes instead of 64, and 32-row products (G4, an LSTM step of 32) run
 // in 8 whole tiles instead of 5 and a 2-row one. Zen 4, C++ bench_gemm, two threads: G4
-// 1.21x faster, G1 4%, G5 and G6 2-5%; G2 up to 3% slower (its 6x16 B panel sits better in L1).
+// 1.21x faster, G1 4%, G5 and G6 2-5%; G2 and G2 with B transposed up to 3% slower.
 const gemm::GemmConfig& gemm_config_wide() {
   static const gemm::GemmConfig config{sgemm_ukernel_4x24, sgemm_rows_tpl<4, 3>, 4, 3 * V::W, 96, 256, 4080,
                                        "sgemm_ukernel_4x24", 4};
