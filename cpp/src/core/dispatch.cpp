@@ -31,7 +31,7 @@ KernelTable make_table(Isa isa) {
       break;
     case Isa::avx2:
       t.gemm = &avx2::gemm_config();
-      // 4x24 pads 32 columns to 48 where 6x16 fits them exactly (G8, 32-filter convolutions)
+      // 4x24 pads 32 columns to 48 where 6x16 fits them exactly (G8, Dense(32))
       t.gemm_wide = &avx2::gemm_config_wide();
       t.gemm_wide_above = 2 * t.gemm->nr;
       t.gemm_narrow = t.gemm;
