@@ -10,30 +10,18 @@ namespace kernn::avx2 {
 #include "core/isa/vmath.inc"
 #include "gemm/isa/ukernel.inc"
 
-static void sgemm_ukernel_6x16(int64_t k, const float* a, int64_t a_rs, int64_t a_cs, const float* b,
-                              int64_t b_rs, float* c, int64_t c_rs, int64_t c_cs, int64_t m, int64_t n,
-                              float alpha, float beta, const gemm::TileEpilogue* epi) {
-  sgemm_ukernel_tpl<6, 2>(k, a, a_rs, a_cs, b, b_rs, c, c_rs, c_cs, m, n, alpha, beta, epi);
-}
-
-static void sgemm_ukernel_4x24(int64_t k, const float* a, int64_t a_rs, int64_t a_cs, const float* b,
-                               int64_t b_rs, float* c, int64_t c_rs, int64_t c_cs, int64_t m, int64_t n,
-                               float alpha, float beta, const gemm::TileEpilogue* epi) {
-  sgemm_ukernel_tpl<4, 3>(k, a, a_rs, a_cs, b, b_rs, c, c_rs, c_cs, m, n, alpha, beta, epi);
-}
-
 // For outputs wider than 32 columns: 4 rows x 3 vectors, 12 accumulators as 6x16, but a
 // tile's B row is 96 bytes instead of 64, and 32-row products (G4, an LSTM step of 32) run
 // in 8 whole tiles instead of 5 and a 2-row one. Zen 4, C++ bench_gemm, two threads: G4
 // 1.21x faster, G1 4%, G5 and G6 2-5%; G2 and G2 with B transposed up to 3% slower.
 const gemm::GemmConfig& gemm_config_wide() {
-  static const gemm::GemmConfig config{sgemm_ukernel_4x24, sgemm_rows_tpl<4, 3>, 4, 3 * V::W, 96, 256, 4080,
+  static const gemm::GemmConfig config{sgemm_ukernel_tpl<4, 3>, sgemm_rows_tpl<4, 3>, 4, 3 * V::W, 96, 256, 4080,
                                        "sgemm_ukernel_4x24", 4};
   return config;
 }
 
 const gemm::GemmConfig& gemm_config() {
-  static const gemm::GemmConfig config{sgemm_ukernel_6x16, sgemm_rows_tpl<6, 2>, 6, 2 * V::W, 72, 256, 4080,
+  static const gemm::GemmConfig config{sgemm_ukernel_tpl<6, 2>, sgemm_rows_tpl<6, 2>, 6, 2 * V::W, 72, 256, 4080,
                                        "sgemm_ukernel_6x16", 2};
   return config;
 }

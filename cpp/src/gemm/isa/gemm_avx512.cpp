@@ -10,30 +10,12 @@ namespace kernn::avx512 {
 #include "core/isa/vmath.inc"
 #include "gemm/isa/ukernel.inc"
 
-static void sgemm_ukernel_6x32(int64_t k, const float* a, int64_t a_rs, int64_t a_cs, const float* b,
-                              int64_t b_rs, float* c, int64_t c_rs, int64_t c_cs, int64_t m, int64_t n,
-                              float alpha, float beta, const gemm::TileEpilogue* epi) {
-  sgemm_ukernel_tpl<6, 2>(k, a, a_rs, a_cs, b, b_rs, c, c_rs, c_cs, m, n, alpha, beta, epi);
-}
-
-static void sgemm_ukernel_4x64(int64_t k, const float* a, int64_t a_rs, int64_t a_cs, const float* b,
-                               int64_t b_rs, float* c, int64_t c_rs, int64_t c_cs, int64_t m, int64_t n,
-                               float alpha, float beta, const gemm::TileEpilogue* epi) {
-  sgemm_ukernel_tpl<4, 4>(k, a, a_rs, a_cs, b, b_rs, c, c_rs, c_cs, m, n, alpha, beta, epi);
-}
-
-static void sgemm_ukernel_8x16(int64_t k, const float* a, int64_t a_rs, int64_t a_cs, const float* b,
-                                int64_t b_rs, float* c, int64_t c_rs, int64_t c_cs, int64_t m, int64_t n,
-                                float alpha, float beta, const gemm::TileEpilogue* epi) {
-  sgemm_ukernel_tpl<8, 1>(k, a, a_rs, a_cs, b, b_rs, c, c_rs, c_cs, m, n, alpha, beta, epi);
-}
-
 // For outputs of at most 16 columns (a Dense(10) head and its gradients): one vector per
 // row, so no FMA is spent on a second, empty vector of 6x32. 8 rows, not 12: an A read in
 // place with a 4 KiB row stride (Dense(10) on 1024 features) puts all of a tile's rows in
 // one 8-way L1 set, and 12 rows missed on every line (32x10x1024: 12x16 took 1.3x the time).
 const gemm::GemmConfig& gemm_config_narrow() {
-  static const gemm::GemmConfig config{sgemm_ukernel_8x16, sgemm_rows_tpl<8, 1>, 8, V::W, 96, 192, 4096,
+  static const gemm::GemmConfig config{sgemm_ukernel_tpl<8, 1>, sgemm_rows_tpl<8, 1>, 8, V::W, 96, 192, 4096,
                                        "sgemm_ukernel_8x16", 8};
   return config;
 }
@@ -41,13 +23,13 @@ const gemm::GemmConfig& gemm_config_narrow() {
 // For outputs wider than 32 columns: 4 rows x 4 vectors loads fewer A values per FMA; on
 // Zen 4 it measured 2-25% faster than 6x32 (G4-G6 most), but wastes half a tile when n <= 32.
 const gemm::GemmConfig& gemm_config_wide() {
-  static const gemm::GemmConfig config{sgemm_ukernel_4x64, sgemm_rows_tpl<4, 4>, 4, 4 * V::W, 96, 192, 4096,
+  static const gemm::GemmConfig config{sgemm_ukernel_tpl<4, 4>, sgemm_rows_tpl<4, 4>, 4, 4 * V::W, 96, 192, 4096,
                                        "sgemm_ukernel_4x64", 4};
   return config;
 }
 
 const gemm::GemmConfig& gemm_config() {
-  static const gemm::GemmConfig config{sgemm_ukernel_6x32, sgemm_rows_tpl<6, 2>, 6, 2 * V::W, 96, 192, 4096,
+  static const gemm::GemmConfig config{sgemm_ukernel_tpl<6, 2>, sgemm_rows_tpl<6, 2>, 6, 2 * V::W, 96, 192, 4096,
                                        "sgemm_ukernel_6x32", 2};
   return config;
 }
