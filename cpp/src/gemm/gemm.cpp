@@ -65,21 +65,22 @@ void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
   }
 }
 
+// Packing B (k x n per block) pays for itself over the row tiles that read the packed
+// panels; below this many rows reading B in place is cheaper, where a panel row is whole
+// cache lines (16, 32 or 64 columns; not AVX2's 24). One core, packed -> in place:
+// AVX-512 128x512x784 (G6) 1.05x faster, Aᵀ 160x512x1600 (R1's LSTM weight gradient)
+// 1.05x, 96 rows 1.09x, 128x16x784 1.05x, 192x32x512 1.03x, 256x256x256 level, 1024^3
+// 0.89x; AVX2 128x32x784 level. Two threads: AVX-512 G6 1.08x; AVX2's 4x24 on G6 0.94x,
+// so 24-column panels keep packing above 8 row tiles.
+constexpr int64_t kDirectBRows = 192;
+constexpr int kFloatsPerLine = 16;
+
 // The blocked product on one thread (BLIS's five loops): jc (NC columns) -> pc (KC of k,
 // pack the B block) -> ic (MC rows, pack the A block) -> jr (NR panels) -> ir (MR rows).
 // B is read in place ("direct B") when it has unit column stride and there are too few
 // rows for a packed panel to pay off: at most kDirectBRows (one LSTM step, G4, G6, an LSTM
 // weight gradient [W; U]^T dZ over the input and units); A is read in place when an A
 // micro-panel would serve only one or two B panels (G8).
-// Packing B (k x n per block) pays for itself over the row tiles that read the packed
-// panels; below this many rows reading B in place is cheaper, where a panel row is whole
-// cache lines (AVX-512's 64 columns, not AVX2's 24). AVX-512, packed -> in place: one
-// core, 128x512x784 (G6) 1.05x faster, Aᵀ 160x512x1600 (R1's LSTM weight gradient)
-// 1.05x, 96 rows 1.09x, 256x256x256 level, 1024^3 0.89x; two threads, G6 1.08x. AVX2's
-// 4x24 on G6 with two threads: 0.94x, so it keeps packing above 8 row tiles.
-constexpr int64_t kDirectBRows = 192;
-constexpr int kFloatsPerLine = 16;
-
 void gemm_serial(const Problem& p, const GemmConfig& cfg) {
   FlushDenormals ftz;
   const int MR = cfg.mr, NR = cfg.nr;
