@@ -78,9 +78,10 @@ constexpr int kFloatsPerLine = 16;
 // The blocked product on one thread (BLIS's five loops): jc (NC columns) -> pc (KC of k,
 // pack the B block) -> ic (MC rows, pack the A block) -> jr (NR panels) -> ir (MR rows).
 // B is read in place ("direct B") when it has unit column stride and there are too few
-// rows for a packed panel to pay off: at most kDirectBRows (one LSTM step, G4, G6, an LSTM
-// weight gradient [W; U]^T dZ over the input and units); A is read in place when an A
-// micro-panel would serve only one or two B panels (G8).
+// rows for a packed panel to pay off: 8 row tiles (one LSTM step, G4), or kDirectBRows rows
+// where a panel row is whole cache lines (G6, an LSTM weight gradient [W; U]^T dZ over the
+// input and units); A is read in place when an A micro-panel would serve only one or two B
+// panels (G8).
 void gemm_serial(const Problem& p, const GemmConfig& cfg) {
   FlushDenormals ftz;
   const int MR = cfg.mr, NR = cfg.nr;
