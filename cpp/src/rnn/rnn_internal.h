@@ -41,6 +41,10 @@ struct RnnKernels {
   void (*gru_bwd_r)(int64_t n, RnnActivation ract, const float* r, const float* hin, const float* drh,
                     float* dz_r, float* dr_r, float* dhin);
 
+  /// acc[0:n] += x[0:n]: a row's pre-activation gradients into its bias-gradient sum, while
+  /// they are in cache.
+  void (*accumulate)(int64_t n, const float* x, float* acc);
+
   /// One row times a packed B (the GEMM's NR-column panels, k x NR each, nr = NR):
   /// c[0:n] = a[0:k] B + beta c (+ bias). The batch-of-one case of the per-step product,
   /// where the GEMM micro-kernel would spend MR rows of work on one.
