@@ -207,7 +207,8 @@ TEST(gemm_index_math_is_64_bit) {
 TEST(ukernel_edges_direct) {
   // call each micro-kernel of the active ISA on a partial tile with unpacked A and strided C
   const auto& kt = kernn::kernel_table();
-  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow}) {
+  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_tall}) {
+    if (!cp) continue;  // gemm_tall: AVX-512 only
     const auto& cfg = *cp;
     const int64_t k = 5, m = cfg.mr - 1, n = cfg.nr - 3;
     auto a = random_vec(size_t(cfg.mr * k), 13);

@@ -19,6 +19,7 @@ SHAPES = {  # (batch, steps, features, units)
     "many_features": (5, 4, 20, 9),  # >= 16 features: the input product runs inside the time loop
     "deep_k_chunks": (3, 2, 4, 260),  # backward's k = G * units > 4 KC: the packed kernel in chunks, wide tiles
     "features_64_dx_in_loop": (4, 5, 64, 7),  # LSTM/SimpleRNN backward: dx from the per-step product
+    "tall_tiles": (16, 3, 20, 112),  # AVX-512 LSTM/SimpleRNN forward: [x_t, h] (k = 132) in 8x32 tiles
     "no_features": (3, 4, 0, 6),
     "empty_batch": (0, 3, 2, 4),
     "no_steps": (3, 0, 2, 4),
@@ -132,6 +133,22 @@ def test_same_result_for_any_thread_count(rng, cell, batch):
         kernn.set_num_threads(n)
         out, _, cache = getattr(kernn.ops, f"{c}_forward")(x, k, r, b, return_sequences=True, training=True, **kw)
         g = getattr(kernn.ops, f"{c}_backward")(cache, np.ones_like(out))
+        results.append((out, g["x"], g["kernel"], g["recurrent_kernel"], g["bias"]))
+    for other in results[1:]:
+        for a, bb in zip(results[0], other):
+            np.testing.assert_array_equal(a, bb)
+
+
+@pytest.mark.parametrize("cell", ["simple_rnn", "lstm"])
+def test_tall_tiles_same_result_for_any_thread_count(rng, cell):
+    """24 rows of 8-row tiles (AVX-512's deep forward product) split 12 + 12 and 8 + 8 + 8."""
+    x = rng.standard_normal((24, 4, 20)).astype(np.float32)
+    k, r, b = ref.random_weights(rng, cell, 20, 112)
+    results = []
+    for n in (1, 2, 3):
+        kernn.set_num_threads(n)
+        out, _, cache = getattr(kernn.ops, f"{cell}_forward")(x, k, r, b, return_sequences=True, training=True)
+        g = getattr(kernn.ops, f"{cell}_backward")(cache, np.ones_like(out))
         results.append((out, g["x"], g["kernel"], g["recurrent_kernel"], g["bias"]))
     for other in results[1:]:
         for a, bb in zip(results[0], other):

@@ -25,6 +25,7 @@ KernelTable make_table(Isa isa) {
       t.gemm_wide = &avx512::gemm_config_wide();
       t.gemm_wide_above = t.gemm->nr;
       t.gemm_narrow = &avx512::gemm_config_narrow();
+      t.gemm_tall = &avx512::gemm_config_tall();
       t.conv = &avx512::conv_kernels();
       t.rnn = &avx512::rnn_kernels();
       t.act = &avx512::act_kernels();
@@ -35,6 +36,7 @@ KernelTable make_table(Isa isa) {
       t.gemm_wide = &avx2::gemm_config_wide();
       t.gemm_wide_above = 2 * t.gemm->nr;
       t.gemm_narrow = t.gemm;
+      t.gemm_tall = nullptr;  // 16 accumulators and their operands would need 19 of its 16 registers
       t.conv = &avx2::conv_kernels();
       t.rnn = &avx2::rnn_kernels();
       t.act = &avx2::act_kernels();
@@ -44,6 +46,7 @@ KernelTable make_table(Isa isa) {
       t.gemm_wide = t.gemm;
       t.gemm_wide_above = t.gemm->nr;
       t.gemm_narrow = t.gemm;
+      t.gemm_tall = nullptr;
       t.conv = &scalar::conv_kernels();
       t.rnn = &scalar::rnn_kernels();
       t.act = &scalar::act_kernels();

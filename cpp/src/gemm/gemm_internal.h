@@ -61,4 +61,5 @@ namespace kernn::avx512 {
 const gemm::GemmConfig& gemm_config();
 const gemm::GemmConfig& gemm_config_wide();
 const gemm::GemmConfig& gemm_config_narrow();
+const gemm::GemmConfig& gemm_config_tall();
 }  // namespace kernn::avx512

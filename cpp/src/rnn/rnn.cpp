@@ -153,15 +153,29 @@ void group_rows(int64_t batch, int step, int g, int n, int64_t& r0, int64_t& r1)
   r1 = std::min(batch, units * (g + 1) / n * step);
 }
 
+constexpr int64_t kL1PanelFloats = 256 * 32;  // B panel floats that fit a 32 KiB L1 data cache
+
 // The micro-kernel of the per-step products. Where the ISA has a wider one (AVX-512: 4x64
 // next to 6x32, AVX2: 4x24 next to 6x16) and every product is at least that wide, the one
 // that pads the batch to fewer rows wins (R1's 16 rows per thread: 18 with 6-row tiles, 16
 // with 4-row ones).
-// Both sum each output in the same order, so the choice never changes a result; it depends
+// AVX-512's 8x32 takes the stacked [x_t, h] product of LSTM and SimpleRNN when it is deep
+// (k >= 128) but its k x 32 B panel still fits L1 (k <= 256), and the batch is whole 8-row
+// tiles: 16 accumulators as 4x64, with half its B panel, so a panel read for one row tile is
+// still in L1 for the next. R1 LSTM's forward (k = 160) measured 2% faster than with 4x64
+// (1 and 2 threads, medians of 11-21 pairs; 2-5% in single runs), E4's layer unmasked
+// (k = 128) 2%; R2 (k = 384, panels past L1) 0.7% slower, the shallower products of E3 and
+// R4 (k = 64, 32) 2% slower. Not under a mask: a tile skips a step only when all its rows
+// are masked there, which 8 rows are less often than 4.
+// All sum each output in the same order, so the choice never changes a result; it depends
 // on the shapes only, not on the thread count.
-const GemmConfig& step_config(int64_t batch, int64_t min_cols) {
+const GemmConfig& step_config(int64_t batch, int64_t min_cols, int64_t stacked_k = 0) {
   const GemmConfig& base = *kernel_table().gemm;
   const GemmConfig* wide = kernel_table().gemm_wide;
+  const GemmConfig* tall = kernel_table().gemm_tall;
+  if (tall && tall->kc == base.kc && stacked_k >= 128 && stacked_k * tall->nr <= kL1PanelFloats &&
+      batch % tall->mr == 0 && min_cols >= tall->nr)
+    return *tall;
   if (!wide || wide == &base || wide->kc != base.kc || min_cols < wide->nr) return base;
   const int64_t rows_base = ceil_div(batch, base.mr) * base.mr, rows_wide = ceil_div(batch, wide->mr) * wide->mr;
   return rows_wide <= rows_base ? *wide : base;
@@ -255,7 +269,11 @@ void forward_rows(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& o
     }
     return;
   }
-  const GemmConfig& gc = step_config(B, gru ? U : GU);
+  // The input product of each step runs inside the time loop, right before the recurrent
+  // one, so the pre-activations never make a round trip through memory (R1, R2 forward
+  // 5-8% faster). With very few features (k < 16) one GEMM over all steps does it better.
+  const bool x_in_loop = I >= 16;
+  const GemmConfig& gc = step_config(B, gru ? U : GU, x_in_loop && !gru && !in.mask ? L.XW : 0);
   const rnn::RnnKernels& rk = *kernel_table().rnn;
 
   // scratch: [workspace when none given] [bias] [stacked [W; U]] [packed pieces]
@@ -282,10 +300,6 @@ void forward_rows(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& o
   }
   float* Z = ws + L.z;
   const float* bias_x = in.bias ? bias_eff : nullptr;
-  // The input product of each step runs inside the time loop, right before the recurrent
-  // one, so the pre-activations never make a round trip through memory (R1, R2 forward
-  // 5-8% faster). With very few features (k < 16) one GEMM over all steps does it better.
-  const bool x_in_loop = I >= 16;
   Packed p_x{}, p_xu{};
   const float* W = in.recurrent_kernel;
   if (x_in_loop && !gru) {

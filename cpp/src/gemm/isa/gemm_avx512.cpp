@@ -28,6 +28,15 @@ const gemm::GemmConfig& gemm_config_wide() {
   return config;
 }
 
+// For the recurrent layers' per-step products only (rnn/ picks it): 8 rows x 2 vectors keeps
+// 4x64's 16 accumulators with half its B panel (k x 32), which stays in L1 for the next row
+// tile of a deep product.
+const gemm::GemmConfig& gemm_config_tall() {
+  static const gemm::GemmConfig config{sgemm_ukernel_tpl<8, 2>, sgemm_rows_tpl<8, 2>, 8, 2 * V::W, 96, 192, 4096,
+                                       "sgemm_ukernel_8x32", 4};
+  return config;
+}
+
 const gemm::GemmConfig& gemm_config() {
   static const gemm::GemmConfig config{sgemm_ukernel_tpl<6, 2>, sgemm_rows_tpl<6, 2>, 6, 2 * V::W, 96, 192, 4096,
                                        "sgemm_ukernel_6x32", 2};
