@@ -48,10 +48,6 @@ struct Lstm {
   }
 };
 
-}  // namespace
-
-namespace {
-
 void check_lstm_forward_against_double_loop(const Lstm& m, double tol) {
   std::vector<float> seq(size_t(m.B * m.S * m.U)), h(size_t(m.B * m.U)), c(size_t(m.B * m.U));
   kernn::RnnOutputs out;

@@ -121,13 +121,7 @@ def test_activations(isa, rng, cell, activation):
     _run(cell, (4, 5, 3, 11), rng, activation=activation, recurrent_activation=gates, mask_kind="holes", weight_scale=0.15)
 
 
-@pytest.mark.parametrize("batch", [32, 29, 7, 1], ids=["batch32_4row_tails", "batch29", "batch7_lone_row", "batch1"])
-@pytest.mark.parametrize("cell", CELLS)
-def test_same_result_for_any_thread_count(rng, cell, batch):
-    c = "gru" if cell.startswith("gru") else cell
-    kw = {"reset_after": cell == "gru"} if c == "gru" else {}
-    x = rng.standard_normal((batch, 6, 5)).astype(np.float32)
-    k, r, b = ref.random_weights(rng, c, 5, 24, cell == "gru")
+def _assert_same_for_any_thread_count(c, x, k, r, b, **kw):
     results = []
     for n in (1, 2, 3):
         kernn.set_num_threads(n)
@@ -139,20 +133,22 @@ def test_same_result_for_any_thread_count(rng, cell, batch):
             np.testing.assert_array_equal(a, bb)
 
 
+@pytest.mark.parametrize("batch", [32, 29, 7, 1], ids=["batch32_4row_tails", "batch29", "batch7_lone_row", "batch1"])
+@pytest.mark.parametrize("cell", CELLS)
+def test_same_result_for_any_thread_count(rng, cell, batch):
+    c = "gru" if cell.startswith("gru") else cell
+    kw = {"reset_after": cell == "gru"} if c == "gru" else {}
+    x = rng.standard_normal((batch, 6, 5)).astype(np.float32)
+    k, r, b = ref.random_weights(rng, c, 5, 24, cell == "gru")
+    _assert_same_for_any_thread_count(c, x, k, r, b, **kw)
+
+
 @pytest.mark.parametrize("cell", ["simple_rnn", "lstm"])
 def test_tall_tiles_same_result_for_any_thread_count(rng, cell):
     """24 rows of 8-row tiles (AVX-512's deep forward product) split 12 + 12 and 8 + 8 + 8."""
     x = rng.standard_normal((24, 4, 20)).astype(np.float32)
     k, r, b = ref.random_weights(rng, cell, 20, 112)
-    results = []
-    for n in (1, 2, 3):
-        kernn.set_num_threads(n)
-        out, _, cache = getattr(kernn.ops, f"{cell}_forward")(x, k, r, b, return_sequences=True, training=True)
-        g = getattr(kernn.ops, f"{cell}_backward")(cache, np.ones_like(out))
-        results.append((out, g["x"], g["kernel"], g["recurrent_kernel"], g["bias"]))
-    for other in results[1:]:
-        for a, bb in zip(results[0], other):
-            np.testing.assert_array_equal(a, bb)
+    _assert_same_for_any_thread_count(cell, x, k, r, b)
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -162,16 +158,7 @@ def test_masked_batch_same_result_for_any_thread_count(rng, cell):
     x = rng.standard_normal((31, 9, 5)).astype(np.float32)
     mask = ref.padding_mask("pre_padding", 31, 9, rng)
     k, r, b = ref.random_weights(rng, c, 5, 24, cell == "gru")
-    results = []
-    for n in (1, 2, 3):
-        kernn.set_num_threads(n)
-        out, _, cache = getattr(kernn.ops, f"{c}_forward")(x, k, r, b, mask=mask, return_sequences=True,
-                                                           training=True, **kw)
-        g = getattr(kernn.ops, f"{c}_backward")(cache, np.ones_like(out))
-        results.append((out, g["x"], g["kernel"], g["recurrent_kernel"], g["bias"]))
-    for other in results[1:]:
-        for a, bb in zip(results[0], other):
-            np.testing.assert_array_equal(a, bb)
+    _assert_same_for_any_thread_count(c, x, k, r, b, mask=mask, **kw)
 
 
 def test_backward_without_input_gradient(rng):
