@@ -112,7 +112,8 @@ TEST(gemm_epilogue_bias_activations) {
 }
 
 TEST(gemm_small_m_reads_b_in_place) {
-  // few rows: B is read in place (direct) with a ragged last panel; several k blocks
+  // few rows: B is read in place (direct) or packed by the first row tile, with a ragged
+  // last panel; several k blocks
   for (int64_t m : {1, 5, 6, 32, 48})
     for (int64_t n : {1, 31, 512, 515}) CHECK(run_case(m, n, 700, false, false, 1.0f, 0.5f, true, GemmActivation::tanh, 1));
 }
@@ -224,6 +225,47 @@ TEST(ukernel_edges_direct) {
         CHECK_NEAR(c[size_t(i + j * 2 * m)], 2 * s, 1e-5);
       }
     CHECK(c[size_t(m)] == -7.0f);  // gap between strided rows untouched
+  }
+}
+
+TEST(rows_first_tile_packs_b) {
+  // the ir loop with b_copy: the first row tile reads B in place (row stride ldb) and leaves
+  // the k x NR panel in b_copy, the other tiles read that copy; A packed and in place, row
+  // counts from a half tile to two tiles and a ragged one, alpha/beta and a bias epilogue
+  const auto& kt = kernn::kernel_table();
+  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_tall}) {
+    if (!cp) continue;
+    const auto& cfg = *cp;
+    const int64_t k = 37, ldb = cfg.nr + 5, ldc = cfg.nr + 3, nr = cfg.nr;
+    for (int64_t m : {int64_t(1), int64_t(cfg.mr), int64_t(2 * cfg.mr + 1)})
+      for (int packed = 0; packed < 2; ++packed) {
+        const int64_t mp = (m + cfg.mr - 1) / cfg.mr * cfg.mr;
+        auto a = random_vec(size_t(mp * k), 21);
+        auto b = random_vec(size_t(k * ldb), 22);
+        auto bias = random_vec(size_t(nr), 23);
+        std::vector<float> ap(size_t(mp * k));
+        kernn::gemm::pack_a(m, k, a.data(), k, 1, cfg.mr, ap.data());
+        std::vector<float> copy(size_t(k * nr), -1.0f);
+        auto c0 = random_vec(size_t(m * ldc), 24);
+        std::vector<float> c = c0;
+        const kernn::gemm::TileEpilogue epi{bias.data(), 1, GemmActivation::none};
+        if (packed)
+          cfg.rows(k, ap.data(), cfg.mr * k, 1, cfg.mr, b.data(), ldb, c.data(), ldc, 1, m, nr, 1.5f, 0.5f, &epi,
+                   copy.data());
+        else
+          cfg.rows(k, a.data(), cfg.mr * k, k, 1, b.data(), ldb, c.data(), ldc, 1, m, nr, 1.5f, 0.5f, &epi,
+                   copy.data());
+        for (int64_t p = 0; p < k; ++p)
+          for (int64_t j = 0; j < nr; ++j) CHECK(copy[size_t(p * nr + j)] == b[size_t(p * ldb + j)]);
+        for (int64_t i = 0; i < m; ++i)
+          for (int64_t j = 0; j < nr; ++j) {
+            double s = 0;
+            for (int64_t p = 0; p < k; ++p) s += double(a[size_t(i * k + p)]) * b[size_t(p * ldb + j)];
+            CHECK_NEAR(c[size_t(i * ldc + j)], 1.5 * s + 0.5 * c0[size_t(i * ldc + j)] + bias[size_t(j)], 1e-4);
+          }
+        for (int64_t i = 0; i < m; ++i)
+          for (int64_t j = nr; j < ldc; ++j) CHECK(c[size_t(i * ldc + j)] == c0[size_t(i * ldc + j)]);
+      }
   }
 }
 

@@ -70,18 +70,23 @@ void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
 // cache lines (16, 32 or 64 columns; not AVX2's 24). One core, packed -> in place:
 // AVX-512 128x512x784 (G6) 1.05x faster, Aᵀ 160x512x1600 (R1's LSTM weight gradient)
 // 1.05x, 96 rows 1.09x, 128x16x784 1.05x, 192x32x512 1.03x, 256x256x256 level, 1024^3
-// 0.89x; AVX2 128x32x784 level. Two threads: AVX-512 G6 1.08x; AVX2's 4x24 on G6 0.94x,
-// so 24-column panels keep packing above 8 row tiles.
+// 0.89x; AVX2 128x32x784 level. Two threads: AVX-512 G6 1.08x; AVX2's 4x24 on G6 0.94x.
+// A 24-column panel read in place spans parts of two lines per row, and with a row stride
+// of 2 KiB (G4, 512 columns) all its rows fall in 4 of L1's 64 sets: 4x24 packs from two
+// row tiles on (G4, one core: 1.12x faster than in place).
 constexpr int64_t kDirectBRows = 192;
 constexpr int kFloatsPerLine = 16;
 
 // The blocked product on one thread (BLIS's five loops): jc (NC columns) -> pc (KC of k,
 // pack the B block) -> ic (MC rows, pack the A block) -> jr (NR panels) -> ir (MR rows).
 // B is read in place ("direct B") when it has unit column stride and there are too few
-// rows for a packed panel to pay off: 8 row tiles (one LSTM step, G4), or kDirectBRows rows
-// where a panel row is whole cache lines (G6, an LSTM weight gradient [W; U]^T dZ over the
-// input and units); A is read in place when an A micro-panel would serve only one or two B
-// panels (G8).
+// rows for a packed panel to pay off: kDirectBRows rows where a panel row is whole cache
+// lines (G4, one LSTM step; G6; an LSTM weight gradient [W; U]^T dZ over the input and
+// units), or a single row tile. Otherwise a B with unit column stride is packed by the
+// first row tile of the first row block as it computes (the micro-kernel stores each B row
+// it loads), so no separate pass reads B: G4 on AVX2 1.12x, G6 1.02x faster (one core);
+// a transposed B and a ragged last panel are packed beforehand. A is read in place when an
+// A micro-panel would serve only one or two B panels (G8).
 void gemm_serial(const Problem& p, const GemmConfig& cfg) {
   FlushDenormals ftz;
   const int MR = cfg.mr, NR = cfg.nr;
@@ -92,8 +97,8 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg) {
   const int64_t MC = ceil_div(ceil_div(p.m, n_ic), MR) * MR;
   n_ic = ceil_div(p.m, MC);
   const int64_t nc_max = std::min(NC, p.n), kc_max = std::min(KC, p.k);
-  const bool direct_b =
-      p.b_cs == 1 && (p.m <= 8 * int64_t(MR) || (p.m <= kDirectBRows && NR % kFloatsPerLine == 0));
+  const bool direct_b = p.b_cs == 1 && (p.m <= MR || (p.m <= kDirectBRows && NR % kFloatsPerLine == 0));
+  const bool copy_b = p.b_cs == 1 && !direct_b;  // full panels packed by the first row tile
   const bool do_pack_a = ceil_div(nc_max, NR) > 4;
   float* bpack = workspace(WorkspaceSlot::gemm_b, size_t(kc_max) * size_t(direct_b ? NR : ceil_div(nc_max, NR) * NR));
   float* apack = do_pack_a ? workspace(WorkspaceSlot::gemm_a, size_t(MC) * size_t(kc_max)) : nullptr;
@@ -107,7 +112,12 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg) {
       const bool last = pc + kc >= p.k;
       const float beta = pc == 0 ? p.beta : 1.0f;
       const float* b_blk = p.b + pc * p.b_rs + jc * p.b_cs;
-      if (!direct_b) {
+      if (copy_b) {
+        if (nc % NR != 0) {  // the ragged last panel, zero-padded to NR columns
+          const int64_t q = npan - 1;
+          gemm::pack_b(kc, nc - q * NR, b_blk + q * NR, p.b_rs, 1, NR, bpack + q * kc * NR);
+        }
+      } else if (!direct_b) {
         for (int64_t q = 0; q < npan; ++q)
           gemm::pack_b(kc, std::min<int64_t>(NR, nc - q * NR), b_blk + q * NR * p.b_cs, p.b_rs, p.b_cs, NR,
                        bpack + q * kc * NR);
@@ -129,6 +139,12 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg) {
           const int64_t nr = std::min<int64_t>(NR, nc - q * NR);
           const float* bp = bpack + q * kc * NR;
           int64_t b_rs = NR;
+          float* b_copy = nullptr;
+          if (copy_b && ic_idx == 0 && nr == NR) {  // read in place, leave the packed panel
+            b_copy = bpack + q * kc * NR;
+            bp = b_blk + q * NR;
+            b_rs = p.b_rs;
+          }
           if (direct_b) {
             bp = nr == NR ? b_blk + q * NR : bpack;
             b_rs = nr == NR ? p.b_rs : NR;
@@ -136,7 +152,7 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg) {
           TileEpilogue epi = tile_epilogue(p, j);
           const TileEpilogue* epi_ptr = (last && epi_on) ? &epi : nullptr;
           cfg.rows(kc, ap, a_ts, a_rs, a_cs, bp, b_rs, p.c + ic * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs, mc, nr,
-                   p.alpha, beta, epi_ptr);
+                   p.alpha, beta, epi_ptr, b_copy);
         }
       }
     }

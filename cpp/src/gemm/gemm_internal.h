@@ -25,10 +25,12 @@ using SgemmUkernel = void (*)(int64_t k, const float* a, int64_t a_rs, int64_t a
                               int64_t n, float alpha, float beta, const TileEpilogue* epi);
 
 /// The driver's ir loop around the micro-kernel: rows [0, m) of C in tiles of MR (any m),
-/// tile t's A starting at a + t * a_ts; other arguments as SgemmUkernel.
+/// tile t's A starting at a + t * a_ts; other arguments as SgemmUkernel. With b_copy non-null
+/// (n == NR), the first tile also stores the k x NR panel of B it reads to b_copy (row-major,
+/// row stride NR) and the other tiles read that copy.
 using SgemmRows = void (*)(int64_t k, const float* a, int64_t a_ts, int64_t a_rs, int64_t a_cs, const float* b,
                            int64_t b_rs, float* c, int64_t c_rs, int64_t c_cs, int64_t m, int64_t n, float alpha,
-                           float beta, const TileEpilogue* epi);
+                           float beta, const TileEpilogue* epi, float* b_copy);
 
 /// A micro-kernel and the block sizes that suit it, defined next to it in isa/.
 struct GemmConfig {
