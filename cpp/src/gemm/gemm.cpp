@@ -112,18 +112,15 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg) {
       const bool last = pc + kc >= p.k;
       const float beta = pc == 0 ? p.beta : 1.0f;
       const float* b_blk = p.b + pc * p.b_rs + jc * p.b_cs;
-      if (copy_b) {
-        if (nc % NR != 0) {  // the ragged last panel, zero-padded to NR columns
-          const int64_t q = npan - 1;
-          gemm::pack_b(kc, nc - q * NR, b_blk + q * NR, p.b_rs, 1, NR, bpack + q * kc * NR);
-        }
-      } else if (!direct_b) {
+      if (!direct_b && !copy_b) {  // a transposed B: every panel packed here
         for (int64_t q = 0; q < npan; ++q)
           gemm::pack_b(kc, std::min<int64_t>(NR, nc - q * NR), b_blk + q * NR * p.b_cs, p.b_rs, p.b_cs, NR,
                        bpack + q * kc * NR);
-      } else if (nc % NR != 0) {  // the ragged last panel is packed so all NR columns are readable
+      } else if (nc % NR != 0) {
+        // the ragged last panel is packed so all NR columns are readable: to the panel's own
+        // place when the first row tile packs the others, else to the buffer's start
         const int64_t q = npan - 1;
-        gemm::pack_b(kc, nc - q * NR, b_blk + q * NR, p.b_rs, 1, NR, bpack);
+        gemm::pack_b(kc, nc - q * NR, b_blk + q * NR, p.b_rs, 1, NR, bpack + (copy_b ? q * kc * NR : 0));
       }
       for (int64_t ic_idx = 0; ic_idx < n_ic; ++ic_idx) {
         const int64_t ic = ic_idx * MC, mc = std::min(MC, p.m - ic);
