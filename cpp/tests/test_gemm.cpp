@@ -149,19 +149,35 @@ TEST(gemm_general_strides) {
 }
 
 TEST(gemm_same_bits_for_any_thread_count) {
-  const int64_t m = 333, n = 275, k = 600;
-  auto a = random_vec(size_t(m * k), 9), b = random_vec(size_t(k * n), 10);
-  std::vector<float> c1(size_t(m * n)), c2(size_t(m * n)), c3(size_t(m * n));
-  const int saved = kernn::get_num_threads();
-  kernn::set_num_threads(1);
-  kernn::sgemm(Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c1.data(), n);
-  kernn::set_num_threads(2);
-  kernn::sgemm(Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c2.data(), n);
-  kernn::set_num_threads(3);
-  kernn::sgemm(Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c3.data(), n);
-  kernn::set_num_threads(saved);
-  CHECK(std::memcmp(c1.data(), c2.data(), c1.size() * 4) == 0);
-  CHECK(std::memcmp(c1.data(), c3.data(), c1.size() * 4) == 0);
+  // 512 and 184 columns end in tail panels (AVX2), which each thread's slice then has its own
+  const int64_t shapes[][3] = {{333, 275, 600}, {32, 512, 128}, {70, 184, 300}};
+  for (const auto& s : shapes) {
+    const int64_t m = s[0], n = s[1], k = s[2];
+    auto a = random_vec(size_t(m * k), 9), b = random_vec(size_t(k * n), 10);
+    std::vector<float> c1(size_t(m * n)), c2(size_t(m * n)), c3(size_t(m * n));
+    const int saved = kernn::get_num_threads();
+    kernn::set_num_threads(1);
+    kernn::sgemm(Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c1.data(), n);
+    kernn::set_num_threads(2);
+    kernn::sgemm(Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c2.data(), n);
+    kernn::set_num_threads(3);
+    kernn::sgemm(Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c3.data(), n);
+    kernn::set_num_threads(saved);
+    CHECK(std::memcmp(c1.data(), c2.data(), c1.size() * 4) == 0);
+    CHECK(std::memcmp(c1.data(), c3.data(), c1.size() * 4) == 0);
+  }
+}
+
+TEST(gemm_tail_configs_sum_in_the_same_order) {
+  // a tail config takes over a product's last columns: same k blocks (else a column's value
+  // would depend on which slice it fell in) and narrower panels that can end a slice
+  const auto& kt = kernn::kernel_table();
+  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_tall}) {
+    if (!cp || !cp->tail) continue;
+    CHECK(cp->tail->kc == cp->kc);
+    CHECK(cp->tail->nr < cp->nr);
+    CHECK(cp->tail->tail == nullptr);
+  }
 }
 
 TEST(gemm_inside_a_parallel_region_computes_every_slice) {

@@ -197,11 +197,34 @@ def test_bad_bias_and_activation():
         kernn.ops.matmul(np.ones((4, 3)), np.ones((3, 2)), activation="gelu")
 
 
-def test_same_bits_for_one_and_two_threads(rng):
-    a = rng.standard_normal((300, 257), dtype=np.float32)
-    b = rng.standard_normal((257, 190), dtype=np.float32)
+# 190: no tail panels; 184 = 7 x 24 + 16 and 512 = 20 x 24 + 2 x 16 end in AVX2's 16-column
+# tail panels, and two threads cut 512 as 256 + 256 (each 10 x 24 + 16); 300 rows split by
+# rows, 32 by columns
+@pytest.mark.parametrize("m,n,k", [(300, 190, 257), (300, 184, 257), (32, 512, 128), (40, 200, 300)], ids=str)
+def test_same_bits_for_one_and_two_threads(isa, rng, m, n, k):
+    a = rng.standard_normal((m, k), dtype=np.float32)
+    b = rng.standard_normal((k, n), dtype=np.float32)
+    bias = rng.standard_normal(n, dtype=np.float32)
     kernn.set_num_threads(1)
-    r1 = kernn.ops.matmul(a, b, bias=np.ones(190), activation="tanh")
+    r1 = kernn.ops.matmul(a, b, bias=bias, activation="tanh")
     kernn.set_num_threads(2)
-    r2 = kernn.ops.matmul(a, b, bias=np.ones(190), activation="tanh")
+    r2 = kernn.ops.matmul(a, b, bias=bias, activation="tanh")
     assert np.array_equal(r1, r2)
+    _check(r1, ref.gemm(a, b, bias=bias, activation_name="tanh"), k)
+
+
+# columns past the last whole panel of a wide tile (AVX2 4x24: n % 24 of 8 or 16 run as
+# 16-column panels, with whole 24-column panels given back until they divide) with every
+# part of the epilogue, and a strided C
+@pytest.mark.parametrize("n", [40, 56, 64, 80, 512, 520], ids=lambda n: f"n{n}")
+def test_tail_panels(isa, rng, n):
+    a = rng.standard_normal((37, 50), dtype=np.float32)
+    b = rng.standard_normal((50, n), dtype=np.float32)
+    bias = rng.standard_normal(n, dtype=np.float32)
+    c0 = rng.standard_normal((37, n), dtype=np.float32)
+    out = c0.copy()
+    kernn.ops.matmul(a, b, alpha=0.5, beta=-1.5, out=out, bias=bias, activation="sigmoid")
+    _check(out, ref.gemm(a, b, alpha=0.5, beta=-1.5, c=c0, bias=bias, activation_name="sigmoid"), 50)
+    wide = np.zeros((37, 2 * n), dtype=np.float32)
+    kernn.ops.matmul(a, b, out=wide[:, ::2])
+    _check(wide[:, ::2], ref.gemm(a, b), 50)

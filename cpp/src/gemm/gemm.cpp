@@ -88,6 +88,22 @@ constexpr int kFloatsPerLine = 16;
 // a transposed B and a ragged last panel are packed beforehand. A is read in place when an
 // A micro-panel would serve only one or two B panels (G8).
 void gemm_serial(const Problem& p, const GemmConfig& cfg) {
+  if (cfg.tail != nullptr && p.n % cfg.nr != 0) {
+    // the columns past the last whole panel, plus whole panels until they divide into the
+    // tail config's narrower ones (AVX2: 8 past 24s are 32, two panels of 16), run on it
+    int64_t t = p.n % cfg.nr;
+    while (t % cfg.tail->nr != 0 && t + cfg.nr <= p.n) t += cfg.nr;
+    if (t % cfg.tail->nr == 0) {
+      Problem head = p, tail = p;
+      head.n = p.n - t;
+      tail.n = t;
+      tail.b += head.n * p.b_cs;
+      tail.c += head.n * p.c_cs;
+      if (p.bias) tail.bias += head.n * p.bias_stride;
+      if (head.n > 0) gemm_serial(head, cfg);
+      return gemm_serial(tail, *cfg.tail);
+    }
+  }
   FlushDenormals ftz;
   const int MR = cfg.mr, NR = cfg.nr;
   const int64_t NC = cfg.nc;
@@ -194,7 +210,10 @@ void run_parallel(const Problem& p, const GemmConfig& cfg, int nt) {
     for (int slice = omp_get_thread_num(); slice < tr * tc; slice += team) {
     const int r = slice / tc, c = slice % tc;
     const int64_t i0 = mpan * r / tr * cfg.mr, i1 = std::min(p.m, mpan * (r + 1) / tr * cfg.mr);
-    const int64_t j0 = npan * c / tc * cfg.nr, j1 = std::min(p.n, npan * (c + 1) / tc * cfg.nr);
+    // columns in whole panels, or in the tail config's narrower ones where a slice may end
+    // in them (AVX2's 4x24: G4's 512 columns as 256 + 256, not 264 + 248)
+    const int64_t cu = cfg.tail ? cfg.tail->nr : cfg.nr, nu = ceil_div(p.n, cu);
+    const int64_t j0 = nu * c / tc * cu, j1 = std::min(p.n, nu * (c + 1) / tc * cu);
     if (i0 < i1 && j0 < j1) {
       Problem s = p;
       s.m = i1 - i0;

@@ -42,6 +42,9 @@ struct GemmConfig {
   /// rows may be split into ranges at multiples of this without a tile doing work for rows
   /// that are not there: mr, or 2 for 6-row tiles (the micro-kernel runs 4 rows as a 4-row tile)
   int row_step;
+  /// when nr does not divide a product's columns: the config for the last ones (narrower
+  /// panels, same kc so every C element is summed in the same order), or nullptr
+  const GemmConfig* tail = nullptr;
 };
 
 /// Pack rows [0, m) x cols [0, k) of a strided A into MR-row panels: panel r holds

@@ -14,9 +14,11 @@ namespace kernn::avx2 {
 // tile's B row is 96 bytes instead of 64, and 32-row products (G4, an LSTM step of 32) run
 // in 8 whole tiles instead of 5 and a 2-row one. Zen 4, C++ bench_gemm, two threads: G4
 // 1.21x faster, G1 4%, G5 and G6 2-5%; G2 and G2 with B transposed up to 3% slower.
+// Columns past the last whole 24 run as 16-column panels of 6x16 when they divide into
+// them (512 = 20 x 24 + 2 x 16) instead of a padded, separately packed 24-column panel.
 const gemm::GemmConfig& gemm_config_wide() {
   static const gemm::GemmConfig config{sgemm_ukernel_tpl<4, 3>, sgemm_rows_tpl<4, 3>, 4, 3 * V::W, 96, 256, 4080,
-                                       "sgemm_ukernel_4x24", 4};
+                                       "sgemm_ukernel_4x24", 4, &gemm_config()};
   return config;
 }
 
