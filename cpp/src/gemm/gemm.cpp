@@ -76,6 +76,7 @@ void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
 // row tiles on (G4, one core: 1.12x faster than in place).
 constexpr int64_t kDirectBRows = 192;
 constexpr int kFloatsPerLine = 16;
+constexpr int64_t kSmallABlock = 4096;  // floats: 16 KiB, half of a 32 KiB L1
 
 // The blocked product on one thread (BLIS's five loops): jc (NC columns) -> pc (KC of k,
 // pack the B block) -> ic (MC rows, pack the A block) -> jr (NR panels) -> ir (MR rows).
@@ -86,8 +87,13 @@ constexpr int kFloatsPerLine = 16;
 // first row tile of the first row block as it computes (the micro-kernel stores each B row
 // it loads), so no separate pass reads B: G4 on AVX2 1.12x, G6 1.02x faster (one core);
 // a transposed B and a ragged last panel are packed beforehand. A is read in place when an
-// A micro-panel would serve only one or two B panels (G8).
-void gemm_serial(const Problem& p, const GemmConfig& cfg) {
+// A micro-panel would serve only one or two B panels (G8), and when threads split the
+// columns (a_shared: every thread would pack the same A) and the A block is rows of unit
+// stride within 16 KiB, half of L1: G4 on two threads, AVX2 23.5 -> 22.2 us, AVX-512
+// level at 19.4 (medians of 9 paired runs); the copy was the slow part, the first thread's
+// pack_a taking 8-10% of its time instead of 0.6% (perf) in some heap layouts. One core
+// keeps packing: in place, 32x512x128 is 1.02x and 8x512x512 1.03x slower.
+void gemm_serial(const Problem& p, const GemmConfig& cfg, bool a_shared = false) {
   if (cfg.tail != nullptr && p.n % cfg.nr != 0) {
     // the columns past the last whole panel, plus whole panels until they divide into the
     // tail config's narrower ones (AVX2: 8 past 24s are 32, two panels of 16), run on it
@@ -100,8 +106,8 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg) {
       tail.b += head.n * p.b_cs;
       tail.c += head.n * p.c_cs;
       if (p.bias) tail.bias += head.n * p.bias_stride;
-      if (head.n > 0) gemm_serial(head, cfg);
-      return gemm_serial(tail, *cfg.tail);
+      if (head.n > 0) gemm_serial(head, cfg, a_shared);
+      return gemm_serial(tail, *cfg.tail, a_shared);
     }
   }
   FlushDenormals ftz;
@@ -115,7 +121,8 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg) {
   const int64_t nc_max = std::min(NC, p.n), kc_max = std::min(KC, p.k);
   const bool direct_b = p.b_cs == 1 && (p.m <= MR || (p.m <= kDirectBRows && NR % kFloatsPerLine == 0));
   const bool copy_b = p.b_cs == 1 && !direct_b;  // full panels packed by the first row tile
-  const bool do_pack_a = ceil_div(nc_max, NR) > 4;
+  const bool small_a = p.a_cs == 1 && MC * kc_max <= kSmallABlock;
+  const bool do_pack_a = ceil_div(nc_max, NR) > 4 && !(a_shared && small_a);
   float* bpack = workspace(WorkspaceSlot::gemm_b, size_t(kc_max) * size_t(direct_b ? NR : ceil_div(nc_max, NR) * NR));
   float* apack = do_pack_a ? workspace(WorkspaceSlot::gemm_a, size_t(MC) * size_t(kc_max)) : nullptr;
   const bool epi_on = has_epilogue(p);
@@ -222,7 +229,7 @@ void run_parallel(const Problem& p, const GemmConfig& cfg, int nt) {
       s.b = p.b + j0 * p.b_cs;
       s.c = p.c + i0 * p.c_rs + j0 * p.c_cs;
       if (p.bias) s.bias = p.bias + j0 * p.bias_stride;
-      gemm_serial(s, cfg);
+      gemm_serial(s, cfg, tc > 1);
     }
     }
   }
