@@ -39,6 +39,18 @@ struct Problem {
   GemmActivation act;
 };
 
+// The part of p that computes rows [i0, i1) x columns [j0, j1) of C.
+Problem sub_problem(const Problem& p, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  Problem s = p;
+  s.m = i1 - i0;
+  s.n = j1 - j0;
+  s.a = p.a + i0 * p.a_rs;
+  s.b = p.b + j0 * p.b_cs;
+  s.c = p.c + i0 * p.c_rs + j0 * p.c_cs;
+  if (p.bias) s.bias = p.bias + j0 * p.bias_stride;
+  return s;
+}
+
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 bool has_epilogue(const Problem& p) { return p.bias != nullptr || p.act != GemmActivation::none; }
@@ -100,14 +112,9 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg, bool a_shared = false)
     int64_t t = p.n % cfg.nr;
     while (t % cfg.tail->nr != 0 && t + cfg.nr <= p.n) t += cfg.nr;
     if (t % cfg.tail->nr == 0) {
-      Problem head = p, tail = p;
-      head.n = p.n - t;
-      tail.n = t;
-      tail.b += head.n * p.b_cs;
-      tail.c += head.n * p.c_cs;
-      if (p.bias) tail.bias += head.n * p.bias_stride;
-      if (head.n > 0) gemm_serial(head, cfg, a_shared);
-      return gemm_serial(tail, *cfg.tail, a_shared);
+      const int64_t j = p.n - t;
+      if (j > 0) gemm_serial(sub_problem(p, 0, p.m, 0, j), cfg, a_shared);
+      return gemm_serial(sub_problem(p, 0, p.m, j, p.n), *cfg.tail, a_shared);
     }
   }
   FlushDenormals ftz;
@@ -184,7 +191,8 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg, bool a_shared = false)
 // buffers, so a thread that the OS preempts delays only its own slice, and every C
 // element is summed in the same order whatever the thread count. The grid is the one
 // that duplicates the least packing: splitting columns makes every thread pack all of
-// A (m x k), splitting rows makes every thread pack all of B (k x n).
+// A (m x k; an A block of 16 KiB or less is read in place instead), splitting rows makes
+// every thread pack all of B (k x n).
 void run_parallel(const Problem& p, const GemmConfig& cfg, int nt) {
   const int64_t mpan = ceil_div(p.m, cfg.mr), npan = ceil_div(p.n, cfg.nr);
   int best_tr = 1, best_tc = 1;
@@ -221,16 +229,7 @@ void run_parallel(const Problem& p, const GemmConfig& cfg, int nt) {
     // in them (AVX2's 4x24: G4's 512 columns as 256 + 256, not 264 + 248)
     const int64_t cu = cfg.tail ? cfg.tail->nr : cfg.nr, nu = ceil_div(p.n, cu);
     const int64_t j0 = nu * c / tc * cu, j1 = std::min(p.n, nu * (c + 1) / tc * cu);
-    if (i0 < i1 && j0 < j1) {
-      Problem s = p;
-      s.m = i1 - i0;
-      s.n = j1 - j0;
-      s.a = p.a + i0 * p.a_rs;
-      s.b = p.b + j0 * p.b_cs;
-      s.c = p.c + i0 * p.c_rs + j0 * p.c_cs;
-      if (p.bias) s.bias = p.bias + j0 * p.bias_stride;
-      gemm_serial(s, cfg, tc > 1);
-    }
+    if (i0 < i1 && j0 < j1) gemm_serial(sub_problem(p, i0, i1, j0, j1), cfg, tc > 1);
     }
   }
 }
