@@ -172,7 +172,7 @@ TEST(gemm_tail_configs_sum_in_the_same_order) {
   // a tail config takes over a product's last columns: same k blocks (else a column's value
   // would depend on which slice it fell in) and narrower panels that can end a slice
   const auto& kt = kernn::kernel_table();
-  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_tall}) {
+  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_few_rows, kt.gemm_tall}) {
     if (!cp || !cp->tail) continue;
     CHECK(cp->tail->kc == cp->kc);
     CHECK(cp->tail->nr < cp->nr);
@@ -224,7 +224,7 @@ TEST(gemm_index_math_is_64_bit) {
 TEST(ukernel_edges_direct) {
   // call each micro-kernel of the active ISA on a partial tile with unpacked A and strided C
   const auto& kt = kernn::kernel_table();
-  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_tall}) {
+  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_few_rows, kt.gemm_tall}) {
     if (!cp) continue;  // gemm_tall: AVX-512 only
     const auto& cfg = *cp;
     const int64_t k = 5, m = cfg.mr - 1, n = cfg.nr - 3;
@@ -249,7 +249,7 @@ TEST(rows_first_tile_packs_b) {
   // the k x NR panel in b_copy, the other tiles read that copy; A packed and in place, row
   // counts from a half tile to two tiles and a ragged one, alpha/beta and a bias epilogue
   const auto& kt = kernn::kernel_table();
-  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_tall}) {
+  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_few_rows, kt.gemm_tall}) {
     if (!cp) continue;
     const auto& cfg = *cp;
     const int64_t k = 37, ldb = cfg.nr + 5, ldc = cfg.nr + 3, nr = cfg.nr;

@@ -200,7 +200,8 @@ def test_bad_bias_and_activation():
 # 190: no tail panels; 184 = 7 x 24 + 16 and 512 = 20 x 24 + 2 x 16 end in AVX2's 16-column
 # tail panels, and two threads cut 512 as 256 + 256 (each 10 x 24 + 16); 300 rows split by
 # rows, 32 and 29 by columns (where each thread reads its small A block in place, 29 rows
-# ending in a short row tile); A is a view with 7 columns past k
+# ending in a short row tile); 40 x 200 x 300 runs on AVX-512's few-rows 8x32 config in two
+# k blocks; A is a view with 7 columns past k
 @pytest.mark.parametrize("m,n,k", [(300, 190, 257), (300, 184, 257), (32, 512, 128), (29, 512, 100), (40, 200, 300)],
                          ids=str)
 def test_same_bits_for_one_and_two_threads(isa, rng, m, n, k):

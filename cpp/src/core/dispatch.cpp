@@ -25,6 +25,8 @@ KernelTable make_table(Isa isa) {
       t.gemm_wide = &avx512::gemm_config_wide();
       t.gemm_wide_above = t.gemm->nr;
       t.gemm_narrow = &avx512::gemm_config_narrow();
+      t.gemm_few_rows = &avx512::gemm_config_few_rows();
+      t.gemm_few_rows_max = 192;
       t.gemm_tall = &avx512::gemm_config_tall();
       t.conv = &avx512::conv_kernels();
       t.rnn = &avx512::rnn_kernels();

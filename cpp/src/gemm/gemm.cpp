@@ -249,8 +249,11 @@ int threads_for(const Problem& p) {
 void run(const Problem& p, int nt) {
   if (p.m == 0 || p.n == 0) return;
   const KernelTable& kt = kernel_table();
-  const GemmConfig& cfg =
-      p.n > kt.gemm_wide_above ? *kt.gemm_wide : p.n <= kt.gemm_narrow->nr ? *kt.gemm_narrow : *kt.gemm;
+  const bool wide = p.n > kt.gemm_wide_above;
+  const GemmConfig& cfg = wide && kt.gemm_few_rows && p.m <= kt.gemm_few_rows_max ? *kt.gemm_few_rows
+                          : wide                                                ? *kt.gemm_wide
+                          : p.n <= kt.gemm_narrow->nr                           ? *kt.gemm_narrow
+                                                                                : *kt.gemm;
   if (p.k == 0 || p.alpha == 0.0f) return scale_only(p, cfg, nt);
   if (nt <= 1) return gemm_serial(p, cfg);
   run_parallel(p, cfg, nt);

@@ -67,4 +67,5 @@ const gemm::GemmConfig& gemm_config();
 const gemm::GemmConfig& gemm_config_wide();
 const gemm::GemmConfig& gemm_config_narrow();
 const gemm::GemmConfig& gemm_config_tall();
+const gemm::GemmConfig& gemm_config_few_rows();
 }  // namespace kernn::avx512

@@ -37,6 +37,18 @@ const gemm::GemmConfig& gemm_config_tall() {
   return config;
 }
 
+// For the GEMM driver's wide products of at most 192 rows (a batch through a Dense layer,
+// a recurrent layer's weight gradient [XH]^T dZ): 8x32's B panel, read from L1 by twice
+// 4x64's rows, with k blocks of 256 (G1 and G6 take one or two instead of two to five
+// blocks, each a pass over C). On Zen 5 (two threads) against 4x64: 32x512x128 1.24x,
+// 128x512x784 1.20x, 160x512x1600 (Aᵀ) 1.24x, 64x256x128 1.26x faster; at 256 rows it is
+// 0.95-1.1x and from 320 rows 4x64 is 2-2.5% faster, so it stays there.
+const gemm::GemmConfig& gemm_config_few_rows() {
+  static const gemm::GemmConfig config{sgemm_ukernel_tpl<8, 2>, sgemm_rows_tpl<8, 2>, 8, 2 * V::W, 96, 256, 4096,
+                                       "sgemm_ukernel_8x32_k256", 4};
+  return config;
+}
+
 const gemm::GemmConfig& gemm_config() {
   static const gemm::GemmConfig config{sgemm_ukernel_tpl<6, 2>, sgemm_rows_tpl<6, 2>, 6, 2 * V::W, 96, 192, 4096,
                                        "sgemm_ukernel_6x32", 2};
