@@ -38,11 +38,12 @@ const gemm::GemmConfig& gemm_config_tall() {
 }
 
 // For the GEMM driver's wide products of at most 192 rows (a batch through a Dense layer,
-// a recurrent layer's weight gradient [XH]^T dZ): 8x32's B panel, read from L1 by twice
-// 4x64's rows, with k blocks of 256 (G1 and G6 take one or two instead of two to five
-// blocks, each a pass over C). On Zen 5 (two threads) against 4x64: 32x512x128 1.24x,
-// 128x512x784 1.20x, 160x512x1600 (Aᵀ) 1.24x, 64x256x128 1.26x faster; at 256 rows it is
-// 0.95-1.1x and from 320 rows 4x64 is 2-2.5% faster, so it stays there.
+// a recurrent layer's weight gradient [XH]^T dZ): 8x32 reads half of 4x64's B panel per k
+// step for the same 16 accumulators, with k blocks of 256 (fewer passes over C than 192;
+// 384 measured 1-3% faster still on Zen 5, but its 48 KiB panel would not fit a 32 KiB L1).
+// On Zen 5 (two 512-bit FMAs per cycle), two threads, against 4x64: 32x512x128 1.19x,
+// 128x512x784 1.20x, 160x512x1600 (Aᵀ) 1.25x, 64x256x128 1.26x faster; at 256 rows it was
+// 0.95-1.1x and from 320 rows 4x64 was 2-2.5% faster, so those stay on 4x64.
 const gemm::GemmConfig& gemm_config_few_rows() {
   static const gemm::GemmConfig config{sgemm_ukernel_tpl<8, 2>, sgemm_rows_tpl<8, 2>, 8, 2 * V::W, 96, 256, 4096,
                                        "sgemm_ukernel_8x32_k256", 4};
