@@ -16,6 +16,16 @@ namespace {
 using kernn::GemmActivation;
 using kernn::Trans;
 
+// every GEMM config of the active ISA's kernel table (those the ISA has: few-rows and tall
+// are AVX-512 only)
+std::vector<const kernn::gemm::GemmConfig*> active_configs() {
+  const auto& kt = kernn::kernel_table();
+  std::vector<const kernn::gemm::GemmConfig*> out;
+  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_few_rows, kt.gemm_tall})
+    if (cp) out.push_back(cp);
+  return out;
+}
+
 std::vector<float> random_vec(size_t n, unsigned seed) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
@@ -171,9 +181,8 @@ TEST(gemm_same_bits_for_any_thread_count) {
 TEST(gemm_tail_configs_sum_in_the_same_order) {
   // a tail config takes over a product's last columns: same k blocks (else a column's value
   // would depend on which slice it fell in) and narrower panels that can end a slice
-  const auto& kt = kernn::kernel_table();
-  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_few_rows, kt.gemm_tall}) {
-    if (!cp || !cp->tail) continue;
+  for (const kernn::gemm::GemmConfig* cp : active_configs()) {
+    if (!cp->tail) continue;
     CHECK(cp->tail->kc == cp->kc);
     CHECK(cp->tail->nr < cp->nr);
     CHECK(cp->tail->tail == nullptr);
@@ -223,9 +232,7 @@ TEST(gemm_index_math_is_64_bit) {
 
 TEST(ukernel_edges_direct) {
   // call each micro-kernel of the active ISA on a partial tile with unpacked A and strided C
-  const auto& kt = kernn::kernel_table();
-  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_few_rows, kt.gemm_tall}) {
-    if (!cp) continue;  // gemm_tall: AVX-512 only
+  for (const kernn::gemm::GemmConfig* cp : active_configs()) {
     const auto& cfg = *cp;
     const int64_t k = 5, m = cfg.mr - 1, n = cfg.nr - 3;
     auto a = random_vec(size_t(cfg.mr * k), 13);
@@ -248,9 +255,7 @@ TEST(rows_first_tile_packs_b) {
   // the ir loop with b_copy: the first row tile reads B in place (row stride ldb) and leaves
   // the k x NR panel in b_copy, the other tiles read that copy; A packed and in place, row
   // counts from a half tile to two tiles and a ragged one, alpha/beta and a bias epilogue
-  const auto& kt = kernn::kernel_table();
-  for (const kernn::gemm::GemmConfig* cp : {kt.gemm, kt.gemm_wide, kt.gemm_narrow, kt.gemm_few_rows, kt.gemm_tall}) {
-    if (!cp) continue;
+  for (const kernn::gemm::GemmConfig* cp : active_configs()) {
     const auto& cfg = *cp;
     const int64_t k = 37, ldb = cfg.nr + 5, ldc = cfg.nr + 3, nr = cfg.nr;
     for (int64_t m : {int64_t(1), int64_t(cfg.mr), int64_t(2 * cfg.mr + 1)})
