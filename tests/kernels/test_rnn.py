@@ -20,6 +20,9 @@ SHAPES = {  # (batch, steps, features, units)
     "deep_k_chunks": (3, 2, 4, 260),  # backward's k = G * units > 4 KC: the packed kernel in chunks, wide tiles
     "features_64_dx_in_loop": (4, 5, 64, 7),  # LSTM/SimpleRNN backward: dx from the per-step product
     "tall_tiles": (16, 3, 20, 112),  # AVX-512 LSTM/SimpleRNN forward: [x_t, h] (k = 132) in 8x32 tiles
+    # forward's packed [W; U] (k = 800) in two k chunks, the first holding all of W and part of U;
+    # backward's [W; U]^T with a panel whose columns start in W and end in U
+    "stacked_k_chunks": (2, 2, 300, 500),
     "no_features": (3, 4, 0, 6),
     "empty_batch": (0, 3, 2, 4),
     "no_steps": (3, 0, 2, 4),

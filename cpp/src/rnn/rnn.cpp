@@ -19,6 +19,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <vector>
@@ -93,13 +94,44 @@ struct Packed {
   int64_t k, n, kc, npan;
 };
 
-Packed pack(const GemmConfig& cfg, int64_t k, int64_t n, const float* b, int64_t b_rs, int64_t b_cs, float*& buf) {
+// The weights a B operand is taken from: rows of ld floats, the first top_rows from `top`,
+// the rest from `bottom`, so the stacked [W; U] of the LSTM and SimpleRNN products is packed
+// from the two arrays as they are, with no copy putting them side by side first.
+struct Stacked {
+  const float* top;
+  int64_t top_rows;
+  const float* bottom;
+  int64_t ld;
+  const float* row(int64_t r) const { return r < top_rows ? top + r * ld : bottom + (r - top_rows) * ld; }
+};
+
+Stacked single(const float* w, int64_t ld) { return {w, INT64_MAX, nullptr, ld}; }
+
+// B = w (k x n, its first n columns) or, `transposed`, w^T (B(p, j) = row j of w at column p),
+// packed by the threads a panel at a time: a serial pack of R1 LSTM's 160 x 512 weights took
+// 1% of a forward + backward.
+Packed pack(const GemmConfig& cfg, int64_t k, int64_t n, const Stacked& w, bool transposed, float*& buf) {
   // (measured on R2: chunks of KC did not pay for the extra pass over C, so only very deep k is split)
   const int64_t chunks = std::max<int64_t>(1, ceil_div(k, 4 * int64_t(cfg.kc)));
-  Packed p{buf, k, n, std::max<int64_t>(1, ceil_div(k, chunks)), ceil_div(n, cfg.nr)};
-  for (int64_t pc = 0; pc < k; pc += p.kc)
-    gemm::pack_b(std::min(p.kc, k - pc), n, b + pc * b_rs, b_rs, b_cs, cfg.nr, buf + pc * p.npan * cfg.nr);
-  buf += k * p.npan * cfg.nr;
+  const int64_t NR = cfg.nr;
+  Packed p{buf, k, n, std::max<int64_t>(1, ceil_div(k, chunks)), ceil_div(n, NR)};
+  float* dst0 = buf;
+  parallel_for(chunks * p.npan, k * n >= 32768, [&](int64_t item) {
+    const int64_t p0 = item / p.npan * p.kc, kc = std::min(p.kc, k - p0);
+    const int64_t j0 = item % p.npan * NR, nr = std::min(NR, n - j0);
+    float* dst = dst0 + p0 * p.npan * NR + j0 * kc;
+    if (!transposed) {  // rows p0.. of the panel, the top array's part first
+      const int64_t kt = std::clamp<int64_t>(w.top_rows - p0, 0, kc);
+      if (kt > 0) gemm::pack_b(kt, nr, w.row(p0) + j0, w.ld, 1, cfg.nr, dst);
+      if (kc > kt) gemm::pack_b(kc - kt, nr, w.row(p0 + kt) + j0, w.ld, 1, cfg.nr, dst + kt * NR);
+    } else if (j0 + nr <= w.top_rows || j0 >= w.top_rows) {  // columns from one array
+      gemm::pack_b(kc, nr, w.row(j0) + p0, 1, w.ld, cfg.nr, dst);
+    } else {  // the one panel whose columns start in top and end in bottom
+      for (int64_t q = 0; q < kc; ++q)
+        for (int64_t j = 0; j < NR; ++j) dst[q * NR + j] = j < nr ? w.row(j0 + j)[p0 + q] : 0.0f;
+    }
+  });
+  buf += k * p.npan * NR;
   return p;
 }
 
@@ -199,19 +231,18 @@ int threads_for(const RnnConfig& cfg, int mr) {
   return int(std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), tiles)));
 }
 
-// The input columns of XH: x, times the input dropout mask when there is one.
-void fill_inputs(const RnnConfig& cfg, const RnnInputs& in, float* xh, int64_t xw) {
-  const int64_t B = cfg.batch, S = cfg.steps, I = cfg.input_size;
-  if (I == 0) return;
-  parallel_for(B, B * S * I > 65536, [&](int64_t b) {
-    for (int64_t t = 0; t < S; ++t) {
-      const float* src = in.x + (b * S + t) * I;
-      float* dst = xh + (b * S + t) * xw;
-      const float* m = in.input_dropout ? in.input_dropout + b * I : nullptr;
-      if (m) for (int64_t i = 0; i < I; ++i) dst[i] = src[i] * m[i];
-      else std::memcpy(dst, src, sizeof(float) * size_t(I));
-    }
-  });
+// The input columns of XH at step t of rows [b0, b1): x, times the input dropout mask when
+// there is one.
+void fill_inputs(const RnnConfig& cfg, const RnnInputs& in, float* xh, int64_t xw, int64_t b0, int64_t b1,
+                 int64_t t) {
+  const int64_t S = cfg.steps, I = cfg.input_size;
+  for (int64_t b = b0; b < b1; ++b) {
+    const float* src = in.x + (b * S + t) * I;
+    float* dst = xh + (b * S + t) * xw;
+    const float* m = in.input_dropout ? in.input_dropout + b * I : nullptr;
+    if (m) for (int64_t i = 0; i < I; ++i) dst[i] = src[i] * m[i];
+    else std::memcpy(dst, src, sizeof(float) * size_t(I));
+  }
 }
 
 inline int64_t step_index(const RnnConfig& cfg, int64_t s) { return cfg.go_backwards ? cfg.steps - 1 - s : s; }
@@ -276,10 +307,10 @@ void forward_rows(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& o
   const GemmConfig& gc = step_config(B, gru ? U : GU, x_in_loop && !gru && !in.mask ? L.XW : 0);
   const rnn::RnnKernels& rk = *kernel_table().rnn;
 
-  // scratch: [workspace when none given] [bias] [stacked [W; U]] [packed pieces]
+  // scratch: [workspace when none given] [bias] [packed pieces]
   const int64_t XW = L.XW;
   const int64_t pk = packed_size(gc, XW, GU) + 3 * gc.nr * XW + packed_size(gc, I, GU);
-  const int64_t need = (ws_user ? 0 : L.total) + GU + 16 + XW * GU + pk;
+  const int64_t need = (ws_user ? 0 : L.total) + GU + 16 + pk;
   float* scratch = workspace(WorkspaceSlot::scratch0, size_t(need));
   float* ws = ws_user ? ws_user : scratch;
   float* cur = scratch + (ws_user ? 0 : L.total);
@@ -287,7 +318,12 @@ void forward_rows(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& o
   cur += GU + 16;
   float* XH = ws + L.xh;
   float* Hin = XH + I;  // row stride XW
-  fill_inputs(cfg, in, XH, XW);
+  // the input columns of XH: each step's rows right before its product when it runs in the
+  // loop, else all of them for the GEMM over all steps
+  if (!x_in_loop && I > 0)
+    parallel_for(B, B * S * I > 65536, [&](int64_t b) {
+      for (int64_t t = 0; t < S; ++t) fill_inputs(cfg, in, XH, XW, b, b + 1, t);
+    });
 
   // the input projection of all steps, biases that simply add folded in
   const float* rec_bias = nullptr;  // GRU reset_after: recurrent bias of the h block
@@ -304,13 +340,9 @@ void forward_rows(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& o
   const float* W = in.recurrent_kernel;
   if (x_in_loop && !gru) {
     // one product per step: [x_t, hin] (a row of XH) times [W; U], stacked and packed once
-    float* wu = cur;
-    cur += XW * GU;
-    std::memcpy(wu, in.kernel, sizeof(float) * size_t(I * GU));
-    std::memcpy(wu + I * GU, W, sizeof(float) * size_t(U * GU));
-    p_xu = pack(gc, XW, GU, wu, GU, 1, cur);
+    p_xu = pack(gc, XW, GU, Stacked{in.kernel, I, W, GU}, false, cur);
   } else if (x_in_loop) {
-    p_x = pack(gc, I, GU, in.kernel, GU, 1, cur);
+    p_x = pack(gc, I, GU, single(in.kernel, GU), false, cur);
   } else {
     GemmEpilogue ep;
     ep.bias = bias_x;
@@ -320,10 +352,10 @@ void forward_rows(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& o
   // the recurrent kernel, packed once: pieces by gate blocks where the cell needs them
   Packed p_all{}, p_zr{}, p_h{};
   if (gru) {
-    p_zr = pack(gc, U, 2 * U, W, GU, 1, cur);
-    p_h = pack(gc, U, U, W + 2 * U, GU, 1, cur);
+    p_zr = pack(gc, U, 2 * U, single(W, GU), false, cur);
+    p_h = pack(gc, U, U, single(W + 2 * U, GU), false, cur);
   } else if (!x_in_loop) {
-    p_all = pack(gc, U, GU, W, GU, 1, cur);
+    p_all = pack(gc, U, GU, single(W, GU), false, cur);
   }
 
   float* Hs = ws + L.hs;
@@ -354,6 +386,10 @@ void forward_rows(const RnnConfig& cfg, const RnnInputs& in, const RnnOutputs& o
       const float* A = Hin + (r0 * S + t) * XW;
       float* Zt = Z + (r0 * S + t) * GU;
       if (tn >= 0 && !x_in_loop) prefetch_rows(Z + (r0 * S + tn) * GU, m, S * GU, GU);
+      if (x_in_loop) {
+        fill_inputs(cfg, in, XH, XW, r0, r1, t);
+        if (tn >= 0) prefetch_rows(in.x + (r0 * S + tn) * I, m, S * I, I);
+      }
       // tiles of rows all masked at this step skip their products (their z is never read)
       const uint8_t* act = in.mask ? in.mask + r0 * S + t : nullptr;
       // the first step's recurrent input is zero without an initial state: no product with it
@@ -476,7 +512,7 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
   // panels of the per-step product cost more than they save)
   const bool dx_in_loop = !gru && I >= 64 && grads.x != nullptr;
   const int64_t need = 2 * B + 16 + rows * GU * (separate_dr ? 2 : 1) + pk + packed_size(gc, GU, L.XW) +
-                       gc.nr * GU + L.XW * GU + (merged_wgrad ? L.XW * GU : 0) + (grads.bias ? B * nbias : 0);
+                       gc.nr * GU + (merged_wgrad ? L.XW * GU : 0) + (grads.bias ? B * nbias : 0);
   float* cur = workspace(WorkspaceSlot::scratch0, size_t(need));
   int64_t* first = reinterpret_cast<int64_t*>(cur);  // first unmasked processing step per row
   cur += (2 * B + 15) / 16 * 16;
@@ -493,16 +529,12 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
   // U^T (GU x U) packed for the per-step products dR U^T
   Packed p_all{}, p_zr{}, p_h{};
   if (gru && !after) {
-    p_zr = pack(gc, 2 * U, U, W, 1, GU, cur);
-    p_h = pack(gc, U, U, W + 2 * U, 1, GU, cur);
+    p_zr = pack(gc, 2 * U, U, single(W, GU), true, cur);
+    p_h = pack(gc, U, U, single(W + 2 * U, GU), true, cur);
   } else if (!dx_in_loop) {
-    p_all = pack(gc, GU, U, W, 1, GU, cur);
-  } else {
-    float* wu = cur;  // [W; U], (I + U) x GU, packed as its transpose
-    cur += L.XW * GU;
-    std::memcpy(wu, in.kernel, sizeof(float) * size_t(I * GU));
-    std::memcpy(wu + I * GU, W, sizeof(float) * size_t(U * GU));
-    p_all = pack(gc, GU, L.XW, wu, 1, GU, cur);
+    p_all = pack(gc, GU, U, single(W, GU), true, cur);
+  } else {  // [W; U]^T, (I + U) columns
+    p_all = pack(gc, GU, L.XW, Stacked{in.kernel, I, W, GU}, true, cur);
   }
   float* wgrad_buf = cur;  // [dW; dU] of the merged weight-gradient GEMM
 
