@@ -152,7 +152,9 @@ void bind_rnn(py::module_& m) {
         dout.last = contiguous(d_last, "d_last", {B, U});
         dout.h = contiguous(d_h, "d_h", {B, U});
         dout.c = contiguous(d_c, "d_c", {B, U});
-        py::object dx = none_or(input_grad, {B, S, I}), dk = none_or(true, {I, GU}), dr = none_or(true, {U, GU});
+        // the two weight gradients as views of one array, so the kernel writes them with no copy
+        py::array_t<float> dkr(std::vector<py::ssize_t>{I + U, GU});
+        py::object dx = none_or(input_grad, {B, S, I}), dk = dkr[py::slice(0, I, 1)], dr = dkr[py::slice(I, I + U, 1)];
         py::object db = py::none();
         if (!bias.is_none()) db = py::array_t<float>(bias.cast<py::array>().request().shape);
         py::object dh0 = none_or(state_grad, {B, U}), dc0 = none_or(lstm && state_grad, {B, U});

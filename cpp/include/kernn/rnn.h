@@ -71,7 +71,9 @@ struct RnnOutputGrads {
 struct RnnGrads {
   float* x = nullptr;                 ///< (batch, steps, input_size)
   float* kernel = nullptr;            ///< (input_size, G * units)
-  float* recurrent_kernel = nullptr;  ///< (units, G * units)
+  /// (units, G * units). Placed right after `kernel` (kernel + input_size * G * units), the
+  /// LSTM and SimpleRNN weight gradients are written there by one product with no copy.
+  float* recurrent_kernel = nullptr;
   float* bias = nullptr;              ///< the bias's shape
   float* h0 = nullptr;                ///< (batch, units)
   float* c0 = nullptr;                ///< (batch, units), LSTM

@@ -719,9 +719,13 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
   }
   const float* gHin = gXH + I;
   if (merged_wgrad) {  // [dW; dU] = XH^T dZ: dZ is packed once for both
-    sgemm(Trans::yes, Trans::no, XW, GU, grows, 1.0f, gXH, XW, gdZ, GU, 0.0f, wgrad_buf, GU);
-    std::memcpy(grads.kernel, wgrad_buf, sizeof(float) * size_t(I * GU));
-    std::memcpy(grads.recurrent_kernel, wgrad_buf + I * GU, sizeof(float) * size_t(U * GU));
+    const bool adjacent = grads.recurrent_kernel == grads.kernel + I * GU;  // as the Python binding passes them
+    float* dwu = adjacent ? grads.kernel : wgrad_buf;
+    sgemm(Trans::yes, Trans::no, XW, GU, grows, 1.0f, gXH, XW, gdZ, GU, 0.0f, dwu, GU);
+    if (!adjacent) {
+      std::memcpy(grads.kernel, wgrad_buf, sizeof(float) * size_t(I * GU));
+      std::memcpy(grads.recurrent_kernel, wgrad_buf + I * GU, sizeof(float) * size_t(U * GU));
+    }
   } else {
     if (grads.kernel) {
       if (I > 0) sgemm(Trans::yes, Trans::no, I, GU, grows, 1.0f, gXH, XW, gdZ, GU, 0.0f, grads.kernel, GU);
