@@ -157,9 +157,6 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
           xp = cp;
         }
         const float* dy_blk = dy + (n * pix + p0) * F;
-        if (bacc)  // the bias gradient from the same dy rows
-          for (int64_t i = 0; i < P; ++i)
-            for (int64_t j = 0; j < F; ++j) bacc[j] += dy_blk[i * F + j];
         for (int64_t q = 0; q < panels; ++q) {
           const int64_t nq = std::min(NR, F - q * NR);
           // a full panel is read in place (F apart); a ragged one is copied, zero-padded
@@ -174,9 +171,11 @@ void wgrad_partials(const ConvGeometry& g, const float* x, const float* dy, int6
             dq_rs = NR;
           }
           // taps inner: at stride 1 a pixel's next tap is its neighbour's line, still in L1
+          // the first call of a panel also sums its dy rows into the bias gradient
           for (int64_t c0 = 0; c0 < uc; c0 += MR)
             for (int64_t t = 0; t < utaps; ++t)
-              ukernel(P, xp + t * kPixBlock, c0, std::min(MR, uc - c0), dq, dq_rs, acc + t * uc * F + q * NR, F, nq);
+              ukernel(P, xp + t * kPixBlock, c0, std::min(MR, uc - c0), dq, dq_rs, acc + t * uc * F + q * NR, F, nq,
+                      bacc && c0 == 0 && t == 0 ? bacc + q * NR : nullptr);
         }
       }
     }

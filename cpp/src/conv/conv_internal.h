@@ -35,8 +35,10 @@ using ConvIgemmUkernel = void (*)(int64_t taps, int64_t cin, const float* const*
 /// for r < mc (<= MR), j < n (<= NR). xp holds each pixel's input row for this tap (a zero
 /// row in the padding); dy holds P rows of output-gradient values, dy_rs apart, all NR of
 /// each row readable (dy itself for a full panel, a zero-padded copy for a ragged one).
+/// When bias_acc is not null, also bias_acc[j] += sum_{i < P} dy[i * dy_rs + j] (the bias
+/// gradient from the dy rows already in registers).
 using ConvWgradUkernel = void (*)(int64_t P, const float* const* xp, int64_t c0, int64_t mc, const float* dy,
-                                  int64_t dy_rs, float* acc, int64_t acc_rs, int64_t n);
+                                  int64_t dy_rs, float* acc, int64_t acc_rs, int64_t n, float* bias_acc);
 
 /// Few-output-channel convolution by dot products over contiguous input segments: with
 /// dilation_w == 1 the kw taps of kernel row r read kw * in_c contiguous floats (a segment
