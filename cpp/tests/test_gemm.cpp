@@ -272,10 +272,10 @@ TEST(rows_first_tile_packs_b) {
         const kernn::gemm::TileEpilogue epi{bias.data(), 1, GemmActivation::none};
         if (packed)
           cfg.rows(k, ap.data(), cfg.mr * k, 1, cfg.mr, b.data(), ldb, c.data(), ldc, 1, m, nr, 1.5f, 0.5f, &epi,
-                   copy.data());
+                   copy.data(), nullptr);
         else
           cfg.rows(k, a.data(), cfg.mr * k, k, 1, b.data(), ldb, c.data(), ldc, 1, m, nr, 1.5f, 0.5f, &epi,
-                   copy.data());
+                   copy.data(), nullptr);
         for (int64_t p = 0; p < k; ++p)
           for (int64_t j = 0; j < nr; ++j) CHECK(copy[size_t(p * nr + j)] == b[size_t(p * ldb + j)]);
         for (int64_t i = 0; i < m; ++i)
@@ -288,6 +288,77 @@ TEST(rows_first_tile_packs_b) {
           for (int64_t j = nr; j < ldc; ++j) CHECK(c[size_t(i * ldc + j)] == c0[size_t(i * ldc + j)]);
       }
   }
+}
+
+TEST(rows_first_tile_sums_b_columns) {
+  // the ir loop with b_sums: the first row tile adds each of B's n columns, summed over k, to
+  // b_sums (which keeps what it held: the driver's running sum over k blocks), alone or while
+  // it packs the panel; the product is unchanged and nothing past column n is written
+  for (const kernn::gemm::GemmConfig* cp : active_configs()) {
+    const auto& cfg = *cp;
+    const int64_t k = 41, ldb = cfg.nr + 5, ldc = cfg.nr + 3;
+    for (int copy = 0; copy < 2; ++copy)
+    for (int64_t n : {int64_t(cfg.nr), int64_t(cfg.nr - 3)})
+      for (int64_t m : {int64_t(1), int64_t(cfg.mr), int64_t(2 * cfg.mr + 1)}) {
+        if (copy && n != cfg.nr) continue;  // a packed copy is of whole panels
+        auto a = random_vec(size_t(m * k), 31);
+        auto b = random_vec(size_t(k * ldb), 32);
+        auto c0 = random_vec(size_t(m * ldc), 33);
+        std::vector<float> c = c0, sums(size_t(cfg.nr) + 1, 0.25f), packed(size_t(k * cfg.nr), -1.0f);
+        cfg.rows(k, a.data(), cfg.mr * k, k, 1, b.data(), ldb, c.data(), ldc, 1, m, n, 1.0f, 1.0f, nullptr,
+                 copy ? packed.data() : nullptr, sums.data());
+        if (copy)
+          for (int64_t p = 0; p < k; ++p)
+            for (int64_t j = 0; j < n; ++j) CHECK(packed[size_t(p * n + j)] == b[size_t(p * ldb + j)]);
+        for (int64_t j = 0; j < n; ++j) {
+          double s = 0.25;
+          for (int64_t p = 0; p < k; ++p) s += b[size_t(p * ldb + j)];
+          CHECK_NEAR(sums[size_t(j)], s, 1e-5);
+        }
+        for (int64_t j = n; j <= cfg.nr; ++j) CHECK(sums[size_t(j)] == 0.25f);
+        for (int64_t i = 0; i < m; ++i)
+          for (int64_t j = 0; j < n; ++j) {
+            double s = c0[size_t(i * ldc + j)];
+            for (int64_t p = 0; p < k; ++p) s += double(a[size_t(i * k + p)]) * b[size_t(p * ldb + j)];
+            CHECK_NEAR(c[size_t(i * ldc + j)], s, 1e-4);
+          }
+      }
+  }
+}
+
+TEST(sgemm_sum_b_gives_the_product_and_column_sums) {
+  // B read in place (few rows of C: the sums come from the tiles) and packed (many rows, or
+  // B transposed: the driver sums them), k in one and several blocks, ragged panels; the
+  // product is sgemm's to the bit and the sums the same for any thread count
+  const int64_t shapes[][3] = {{160, 512, 1600}, {7, 37, 300}, {200, 96, 50}, {33, 45, 1}, {9, 20, 0}, {0, 20, 9}};
+  for (const auto& s : shapes)
+    for (int tb = 0; tb < 2; ++tb) {
+      const int64_t m = s[0], n = s[1], k = s[2];
+      const int64_t ldb = tb ? k + 1 : n + 2;
+      auto a = random_vec(size_t(k * m + 1), 41), b = random_vec(size_t((tb ? n : k) * ldb + 1), 42);
+      std::vector<float> want(size_t(m * n + 1)), got(size_t(m * n + 1)), s1(size_t(n + 1), 9.0f);
+      kernn::sgemm(Trans::yes, tb ? Trans::yes : Trans::no, m, n, k, 1.0f, a.data(), std::max<int64_t>(m, 1),
+                   b.data(), ldb, 0.0f, want.data(), std::max<int64_t>(n, 1));
+      const int saved = kernn::get_num_threads();
+      std::vector<float> first;
+      for (int nt : {1, 2, 3}) {
+        kernn::set_num_threads(nt);
+        std::fill(s1.begin(), s1.end(), 9.0f);
+        kernn::gemm::sgemm_sum_b(Trans::yes, tb ? Trans::yes : Trans::no, m, n, k, 1.0f, a.data(),
+                                 std::max<int64_t>(m, 1), b.data(), ldb, 0.0f, got.data(), std::max<int64_t>(n, 1),
+                                 s1.data());
+        CHECK(std::memcmp(want.data(), got.data(), size_t(m * n) * 4) == 0);
+        for (int64_t j = 0; j < n; ++j) {
+          double ref = 0;
+          for (int64_t p = 0; p < k; ++p) ref += b[size_t(tb ? j * ldb + p : p * ldb + j)];
+          CHECK_NEAR(s1[size_t(j)], ref, 1e-5 * (double(k) + 1));
+        }
+        CHECK(s1[size_t(n)] == 9.0f);
+        if (first.empty()) first = s1;
+        CHECK(std::memcmp(first.data(), s1.data(), s1.size() * 4) == 0);
+      }
+      kernn::set_num_threads(saved);
+    }
 }
 
 TEST_MAIN()

@@ -37,6 +37,7 @@ struct Problem {
   const float* bias;
   int64_t bias_stride;
   GemmActivation act;
+  float* b_sums = nullptr;  // when set: b_sums[j] = sum over p of B[p, j] (sgemm_sum_b)
 };
 
 // The part of p that computes rows [i0, i1) x columns [j0, j1) of C.
@@ -48,10 +49,34 @@ Problem sub_problem(const Problem& p, int64_t i0, int64_t i1, int64_t j0, int64_
   s.b = p.b + j0 * p.b_cs;
   s.c = p.c + i0 * p.c_rs + j0 * p.c_cs;
   if (p.bias) s.bias = p.bias + j0 * p.bias_stride;
+  if (p.b_sums) s.b_sums = p.b_sums + j0;
   return s;
 }
 
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// The k blocks of a product: even, of at most kc (no short last block that costs a full C
+// update). A function of k and the config alone, so B's column sums, taken block by block,
+// add in the same order whatever the thread count.
+int64_t k_block(int64_t k, int64_t kc) { return k > 0 ? ceil_div(k, ceil_div(k, kc)) : kc; }
+
+// b_sums[j0 + j] += sum of B's column j0 + j over rows [pc, pc + kc), for j < nc, in the
+// order a first row tile sums it (a transposed B, packed beforehand, or no product to run)
+void add_b_sums(const Problem& p, int64_t pc, int64_t kc, int64_t j0, int64_t nc) {
+  for (int64_t j = 0; j < nc; ++j) {
+    const float* col = p.b + pc * p.b_rs + (j0 + j) * p.b_cs;
+    float s = 0.0f;
+    for (int64_t q = 0; q < kc; ++q) s += col[q * p.b_rs];
+    p.b_sums[j0 + j] += s;
+  }
+}
+
+// B's column sums alone, in the blocks the product would take (k == 0 or alpha == 0)
+void b_sums_only(const Problem& p, const GemmConfig& cfg) {
+  std::fill(p.b_sums, p.b_sums + p.n, 0.0f);
+  const int64_t KC = k_block(p.k, cfg.kc);
+  for (int64_t pc = 0; pc < p.k; pc += KC) add_b_sums(p, pc, std::min(KC, p.k - pc), 0, p.n);
+}
 
 bool has_epilogue(const Problem& p) { return p.bias != nullptr || p.act != GemmActivation::none; }
 
@@ -120,8 +145,7 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg, bool a_shared = false)
   FlushDenormals ftz;
   const int MR = cfg.mr, NR = cfg.nr;
   const int64_t NC = cfg.nc;
-  // even k blocks of at most cfg.kc (no short last block that costs a full C update)
-  const int64_t KC = p.k > 0 ? ceil_div(p.k, ceil_div(p.k, cfg.kc)) : cfg.kc;
+  const int64_t KC = k_block(p.k, cfg.kc);
   int64_t n_ic = ceil_div(p.m, cfg.mc);  // even row blocks of at most cfg.mc rows
   const int64_t MC = ceil_div(ceil_div(p.m, n_ic), MR) * MR;
   n_ic = ceil_div(p.m, MC);
@@ -133,6 +157,7 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg, bool a_shared = false)
   float* bpack = workspace(WorkspaceSlot::gemm_b, size_t(kc_max) * size_t(direct_b ? NR : ceil_div(nc_max, NR) * NR));
   float* apack = do_pack_a ? workspace(WorkspaceSlot::gemm_a, size_t(MC) * size_t(kc_max)) : nullptr;
   const bool epi_on = has_epilogue(p);
+  if (p.b_sums) std::fill(p.b_sums, p.b_sums + p.n, 0.0f);
 
   for (int64_t jc = 0; jc < p.n; jc += NC) {
     const int64_t nc = std::min(NC, p.n - jc);
@@ -142,6 +167,8 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg, bool a_shared = false)
       const bool last = pc + kc >= p.k;
       const float beta = pc == 0 ? p.beta : 1.0f;
       const float* b_blk = p.b + pc * p.b_rs + jc * p.b_cs;
+      // B's column sums: by the first row tile of each panel where B is read in place
+      if (p.b_sums && !direct_b && !copy_b) add_b_sums(p, pc, kc, jc, nc);
       if (!direct_b && !copy_b) {  // a transposed B: every panel packed here
         for (int64_t q = 0; q < npan; ++q)
           gemm::pack_b(kc, std::min<int64_t>(NR, nc - q * NR), b_blk + q * NR * p.b_cs, p.b_rs, p.b_cs, NR,
@@ -178,8 +205,9 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg, bool a_shared = false)
           }
           TileEpilogue epi = tile_epilogue(p, j);
           const TileEpilogue* epi_ptr = (last && epi_on) ? &epi : nullptr;
+          float* b_sums = p.b_sums && (direct_b || copy_b) && ic_idx == 0 ? p.b_sums + j : nullptr;
           cfg.rows(kc, ap, a_ts, a_rs, a_cs, bp, b_rs, p.c + ic * p.c_rs + j * p.c_cs, p.c_rs, p.c_cs, mc, nr,
-                   p.alpha, beta, epi_ptr, b_copy);
+                   p.alpha, beta, epi_ptr, b_copy, b_sums);
         }
       }
     }
@@ -229,7 +257,11 @@ void run_parallel(const Problem& p, const GemmConfig& cfg, int nt) {
     // in them (AVX2's 4x24: G4's 512 columns as 256 + 256, not 264 + 248)
     const int64_t cu = cfg.tail ? cfg.tail->nr : cfg.nr, nu = ceil_div(p.n, cu);
     const int64_t j0 = nu * c / tc * cu, j1 = std::min(p.n, nu * (c + 1) / tc * cu);
-    if (i0 < i1 && j0 < j1) gemm_serial(sub_problem(p, i0, i1, j0, j1), cfg, tc > 1);
+    if (i0 < i1 && j0 < j1) {
+      Problem s = sub_problem(p, i0, i1, j0, j1);
+      if (r > 0) s.b_sums = nullptr;  // the first row slice sums B's columns
+      gemm_serial(s, cfg, tc > 1);
+    }
     }
   }
 }
@@ -254,7 +286,10 @@ void run(const Problem& p, int nt) {
                           : wide                                                ? *kt.gemm_wide
                           : p.n <= kt.gemm_narrow->nr                           ? *kt.gemm_narrow
                                                                                 : *kt.gemm;
-  if (p.k == 0 || p.alpha == 0.0f) return scale_only(p, cfg, nt);
+  if (p.k == 0 || p.alpha == 0.0f) {
+    if (p.b_sums) b_sums_only(p, cfg);
+    return scale_only(p, cfg, nt);
+  }
   if (nt <= 1) return gemm_serial(p, cfg);
   run_parallel(p, cfg, nt);
 }
@@ -287,9 +322,11 @@ void sgemm_strided(int64_t m, int64_t n, int64_t k, float alpha, const float* a,
   run(p, threads_for(p));
 }
 
-void sgemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
-           const GemmEpilogue& ep) {
+namespace {
+
+void sgemm_impl(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const GemmEpilogue& ep,
+                float* b_sums) {
   check_sizes("sgemm", m, n, k);
   const bool ta = trans_a == Trans::yes, tb = trans_b == Trans::yes;
   const int64_t a_cols = ta ? m : k, b_cols = tb ? k : n;
@@ -301,9 +338,28 @@ void sgemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, float 
               " (the columns of C)");
   check_pointers("sgemm", m, n, k, alpha, a, b, c);
   Problem p{m, n, k, alpha, a, ta ? 1 : lda, ta ? lda : 1, b, tb ? 1 : ldb, tb ? ldb : 1,
-            beta, c, ldc, 1, ep.bias, ep.bias_stride, ep.activation};
+            beta, c, ldc, 1, ep.bias, ep.bias_stride, ep.activation, b_sums};
+  if (m == 0 && b_sums) b_sums_only(p, *kernel_table().gemm);  // no product to run: the sums alone
   run(p, threads_for(p));
 }
+
+}  // namespace
+
+void sgemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+           const GemmEpilogue& ep) {
+  sgemm_impl(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep, nullptr);
+}
+
+namespace gemm {
+
+void sgemm_sum_b(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                 int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc, float* b_sums) {
+  KERNN_CHECK(b != nullptr || n == 0 || k == 0, "sgemm_sum_b: b is null but op(B) is ", k, "x", n);
+  sgemm_impl(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, GemmEpilogue{}, b_sums);
+}
+
+}  // namespace gemm
 
 void sgemm_batched(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                    int64_t a_bs, int64_t a_rs, int64_t a_cs, const float* b, int64_t b_bs, int64_t b_rs,

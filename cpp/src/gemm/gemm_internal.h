@@ -27,10 +27,12 @@ using SgemmUkernel = void (*)(int64_t k, const float* a, int64_t a_rs, int64_t a
 /// The driver's ir loop around the micro-kernel: rows [0, m) of C in tiles of MR (any m),
 /// tile t's A starting at a + t * a_ts; other arguments as SgemmUkernel. With b_copy non-null
 /// (n == NR), the first tile also stores the k x NR panel of B it reads to b_copy (row-major,
-/// row stride NR) and the other tiles read that copy.
+/// row stride NR) and the other tiles read that copy. With b_sums non-null (as well, or
+/// alone), the first tile also adds each of the n columns of B it reads, summed over its k
+/// rows in order, to b_sums[0:n].
 using SgemmRows = void (*)(int64_t k, const float* a, int64_t a_ts, int64_t a_rs, int64_t a_cs, const float* b,
                            int64_t b_rs, float* c, int64_t c_rs, int64_t c_cs, int64_t m, int64_t n, float alpha,
-                           float beta, const TileEpilogue* epi, float* b_copy);
+                           float beta, const TileEpilogue* epi, float* b_copy, float* b_sums);
 
 /// A micro-kernel and the block sizes that suit it, defined next to it in isa/.
 struct GemmConfig {
@@ -54,6 +56,13 @@ void pack_a(int64_t m, int64_t k, const float* a, int64_t a_rs, int64_t a_cs, in
 /// Pack rows [0, k) x cols [0, n) of a strided B into NR-column panels, each k x NR
 /// row-major (dst[p * NR + j]), zero-padded to NR columns.
 void pack_b(int64_t k, int64_t n, const float* b, int64_t b_rs, int64_t b_cs, int nr, float* dst);
+
+/// sgemm (kernn/gemm.h, no epilogue) that also writes b_sums[j] = the sum of op(B)'s column
+/// j over its k rows (n floats): a weight gradient's bias gradient, added up from the B rows
+/// the product loads anyway (b_sums null: sgemm). The sums take the same order whatever the
+/// thread count.
+void sgemm_sum_b(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                 int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc, float* b_sums);
 
 }  // namespace kernn::gemm
 

@@ -511,8 +511,15 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
   // for dx afterwards (R2 LSTM backward ~10% faster; with few features the extra column
   // panels of the per-step product cost more than they save)
   const bool dx_in_loop = !gru && I >= 64 && grads.x != nullptr;
+  // The bias gradient is the column sums of dZ (and of dR: GRU reset_after's recurrent
+  // bias). The weight-gradient GEMMs, whose B they are, add them up from the rows they load
+  // (R1 LSTM: 1.3% of the time as a per-row pass in the loop); without those GEMMs, each
+  // row's sum is taken in the loop while its dZ is in cache.
+  const bool x_wgrad = grads.kernel && I > 0;
+  const bool bias_in_wgrad =
+      grads.bias && (gru ? x_wgrad && (!after || grads.recurrent_kernel) : x_wgrad || grads.recurrent_kernel);
   const int64_t need = 2 * B + 16 + rows * GU * (separate_dr ? 2 : 1) + pk + packed_size(gc, GU, L.XW) +
-                       gc.nr * GU + (merged_wgrad ? L.XW * GU : 0) + (grads.bias ? B * nbias : 0);
+                       gc.nr * GU + (merged_wgrad ? L.XW * GU : 0) + (grads.bias && !bias_in_wgrad ? B * nbias : 0);
   float* cur = workspace(WorkspaceSlot::scratch0, size_t(need));
   int64_t* first = reinterpret_cast<int64_t*>(cur);  // first unmasked processing step per row
   cur += (2 * B + 15) / 16 * 16;
@@ -520,10 +527,11 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
   cur += rows * GU;
   float* dR = separate_dr ? cur : dZ;
   if (separate_dr) cur += rows * GU;
-  // the bias gradient: each row's sum over its steps, added up in the loop while the row's
-  // dZ is in cache (a pass over all of dZ afterwards cost R1 3% of its backward), then the
-  // rows' sums in row order, so the result is the same for any thread count
-  float* dB = grads.bias ? cur : nullptr;
+  // the bias gradient where no weight-gradient GEMM takes it: each row's sum over its steps,
+  // added up in the loop while the row's dZ is in cache (a pass over all of dZ afterwards
+  // cost R1 3% of its backward), then the rows' sums in row order, so the result is the same
+  // for any thread count
+  float* dB = grads.bias && !bias_in_wgrad ? cur : nullptr;
   if (dB) cur += B * nbias;
   const float* W = in.recurrent_kernel;
   // U^T (GU x U) packed for the per-step products dR U^T
@@ -677,11 +685,14 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
     }
   });
 
-  // weight gradients: large GEMMs over all steps; the bias's sums of the rows
-  if (grads.bias) {
+  // weight gradients: large GEMMs over all steps, the first over dZ (dR) also summing its
+  // columns into the bias gradient; else the bias's sums of the rows
+  if (dB) {
     std::fill(grads.bias, grads.bias + nbias, 0.0f);
     for (int64_t b = 0; b < B; ++b) rk.accumulate(nbias, dB + b * nbias, grads.bias);
   }
+  float* bias_z = bias_in_wgrad ? grads.bias : nullptr;  // dZ's column sums, by the first GEMM over dZ
+  float* bias_r = bias_in_wgrad && after ? grads.bias + GU : nullptr;  // dR's (GRU reset_after's)
   // A masked step's rows of dZ (and dR) are zero, so with many masked steps the kernel
   // gradients are taken over the unmasked rows only, gathered in order (E4's batches: 45% of
   // the rows masked)
@@ -721,22 +732,24 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
   if (merged_wgrad) {  // [dW; dU] = XH^T dZ: dZ is packed once for both
     const bool adjacent = grads.recurrent_kernel == grads.kernel + I * GU;  // as the Python binding passes them
     float* dwu = adjacent ? grads.kernel : wgrad_buf;
-    sgemm(Trans::yes, Trans::no, XW, GU, grows, 1.0f, gXH, XW, gdZ, GU, 0.0f, dwu, GU);
+    gemm::sgemm_sum_b(Trans::yes, Trans::no, XW, GU, grows, 1.0f, gXH, XW, gdZ, GU, 0.0f, dwu, GU, bias_z);
     if (!adjacent) {
       std::memcpy(grads.kernel, wgrad_buf, sizeof(float) * size_t(I * GU));
       std::memcpy(grads.recurrent_kernel, wgrad_buf + I * GU, sizeof(float) * size_t(U * GU));
     }
   } else {
-    if (grads.kernel) {
-      if (I > 0) sgemm(Trans::yes, Trans::no, I, GU, grows, 1.0f, gXH, XW, gdZ, GU, 0.0f, grads.kernel, GU);
+    if (x_wgrad) {
+      gemm::sgemm_sum_b(Trans::yes, Trans::no, I, GU, grows, 1.0f, gXH, XW, gdZ, GU, 0.0f, grads.kernel, GU, bias_z);
+      bias_z = nullptr;
     }
     if (grads.recurrent_kernel) {
       if (gru && !after) {
         sgemm(Trans::yes, Trans::no, U, 2 * U, grows, 1.0f, gHin, XW, gdR, GU, 0.0f, grads.recurrent_kernel, GU);
         sgemm(Trans::yes, Trans::no, U, U, grows, 1.0f, gRh, U, gdR + 2 * U, GU, 0.0f, grads.recurrent_kernel + 2 * U,
               GU);
-      } else {
-        sgemm(Trans::yes, Trans::no, U, GU, grows, 1.0f, gHin, XW, gdR, GU, 0.0f, grads.recurrent_kernel, GU);
+      } else {  // dR is dZ but for GRU
+        gemm::sgemm_sum_b(Trans::yes, Trans::no, U, GU, grows, 1.0f, gHin, XW, gdR, GU, 0.0f, grads.recurrent_kernel,
+                          GU, gru ? bias_r : bias_z);
       }
     }
   }
