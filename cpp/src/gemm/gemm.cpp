@@ -102,16 +102,19 @@ void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
   }
 }
 
-// Packing B (k x n per block) pays for itself over the row tiles that read the packed
-// panels; below this many rows reading B in place is cheaper, where a panel row is whole
-// cache lines (16, 32 or 64 columns; not AVX2's 24). One core, packed -> in place:
-// AVX-512 128x512x784 (G6) 1.05x faster, Aᵀ 160x512x1600 (R1's LSTM weight gradient)
-// 1.05x, 96 rows 1.09x, 128x16x784 1.05x, 192x32x512 1.03x, 256x256x256 level, 1024^3
-// 0.89x; AVX2 128x32x784 level. Two threads: AVX-512 G6 1.08x; AVX2's 4x24 on G6 0.94x.
+// Packing B (k x n per block; by the first row tile, as it computes) pays for itself over
+// the row tiles that read the packed panels; up to this many rows reading B in place is
+// cheaper, where a panel row is whole cache lines (16, 32 or 64 columns; not AVX2's 24).
+// AVX-512 8x32 on Zen 5, n = k = 512, packed / in place time: one core 16 rows 1.28,
+// 24 rows 1.20, 32 rows 1.05, 48 rows 1.00, 64 rows 0.95, 96 rows 0.94; two threads
+// 0.94-1.01 up to 48 rows, 0.95-0.96 from 64. Further up, 128x512x784 (G6) 0.93 (one core),
+// 0.91 (two), Aᵀ 160x512x1600 (R1's LSTM weight gradient) 0.97, 0.92; AVX2 level or
+// faster packed on every one of these. (The in-place reads won up to 192 rows before the
+// first tile packed B as it computes, in a pass of its own.)
 // A 24-column panel read in place spans parts of two lines per row, and with a row stride
 // of 2 KiB (G4, 512 columns) all its rows fall in 4 of L1's 64 sets: 4x24 packs from two
 // row tiles on (G4, one core: 1.12x faster than in place).
-constexpr int64_t kDirectBRows = 192;
+constexpr int64_t kDirectBRows = 48;
 constexpr int kFloatsPerLine = 16;
 constexpr int64_t kSmallABlock = 4096;  // floats: 16 KiB, half of a 32 KiB L1
 
@@ -119,8 +122,7 @@ constexpr int64_t kSmallABlock = 4096;  // floats: 16 KiB, half of a 32 KiB L1
 // pack the B block) -> ic (MC rows, pack the A block) -> jr (NR panels) -> ir (MR rows).
 // B is read in place ("direct B") when it has unit column stride and there are too few
 // rows for a packed panel to pay off: kDirectBRows rows where a panel row is whole cache
-// lines (G4, one LSTM step; G6; an LSTM weight gradient [W; U]^T dZ over the input and
-// units), or a single row tile. Otherwise a B with unit column stride is packed by the
+// lines (G4, one LSTM step), or a single row tile. Otherwise a B with unit column stride is packed by the
 // first row tile of the first row block as it computes (the micro-kernel stores each B row
 // it loads), so no separate pass reads B: G4 on AVX2 1.12x, G6 1.02x faster (one core);
 // a transposed B and a ragged last panel are packed beforehand. A is read in place when an
@@ -150,7 +152,8 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg, bool a_shared = false)
   const int64_t MC = ceil_div(ceil_div(p.m, n_ic), MR) * MR;
   n_ic = ceil_div(p.m, MC);
   const int64_t nc_max = std::min(NC, p.n), kc_max = std::min(KC, p.k);
-  const bool direct_b = p.b_cs == 1 && (p.m <= MR || (p.m <= kDirectBRows && NR % kFloatsPerLine == 0));
+  const bool direct_b =
+      p.b_cs == 1 && (p.m <= MR || (p.m <= kDirectBRows && NR % kFloatsPerLine == 0));
   const bool copy_b = p.b_cs == 1 && !direct_b;  // full panels packed by the first row tile
   const bool small_a = p.a_cs == 1 && MC * kc_max <= kSmallABlock;
   const bool do_pack_a = ceil_div(nc_max, NR) > 4 && !(a_shared && small_a);
