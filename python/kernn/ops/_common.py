@@ -4,6 +4,8 @@ import numpy as np
 
 def as_float32(x, name, fn):
     """`x` as a float32 ndarray (a view when it already is one), else TypeError."""
+    if type(x) is np.ndarray and x.dtype == np.float32 and x.flags.c_contiguous:
+        return x  # the common case, without the checks below (a few µs per recurrent call)
     arr = np.asarray(x)
     if arr.dtype != np.float32:
         if arr.dtype.kind not in "biuf":

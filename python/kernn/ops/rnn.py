@@ -29,7 +29,9 @@ def _activation_code(fn, name, value):
 
 
 def _array(fn, name, value, shape, need):
-    arr = np.ascontiguousarray(as_float32(value, name, fn))
+    arr = as_float32(value, name, fn)
+    if not arr.flags.c_contiguous:
+        arr = np.ascontiguousarray(arr)
     if arr.shape != tuple(shape):
         raise ValueError(f"{fn}: {name} has shape {arr.shape} but {need} need {tuple(shape)}")
     return arr
@@ -54,7 +56,8 @@ def _forward(fn, x, kernel, recurrent_kernel, bias, initial_state, mask, dropout
         raise ValueError(
             f"{fn}: x must have 3 dimensions (batch, timesteps, features). Received: x.shape={x.shape}"
         )
-    x = np.ascontiguousarray(x)
+    if not x.flags.c_contiguous:
+        x = np.ascontiguousarray(x)
     batch, steps, features = x.shape
     recurrent_kernel = as_float32(recurrent_kernel, "recurrent_kernel", fn)
     if recurrent_kernel.ndim != 2 or recurrent_kernel.shape[0] < 1:
