@@ -19,7 +19,9 @@ SHAPES = {  # (batch, steps, features, units)
     "many_features": (5, 4, 20, 9),  # >= 16 features: the input product runs inside the time loop
     "deep_k_chunks": (3, 2, 4, 260),  # backward's k = G * units > 4 KC: the packed kernel in chunks, wide tiles
     "features_64_dx_in_loop": (4, 5, 64, 7),  # LSTM/SimpleRNN backward: dx from the per-step product
-    "tall_tiles": (16, 3, 20, 112),  # AVX-512 LSTM/SimpleRNN forward: [x_t, h] (k = 132) in 8x32 tiles
+    # AVX-512 LSTM/SimpleRNN forward: [x_t, h] (k = 132) in 8x32 tiles; LSTM and GRU backward:
+    # dZ_t U^T (k = 448, 336) in 8x32 tiles, a 16-column last panel
+    "tall_tiles": (16, 3, 20, 112),
     # forward's packed [W; U] (k = 800) in two k chunks, the first holding all of W and part of U;
     # backward's [W; U]^T with a panel whose columns start in W and end in U
     "stacked_k_chunks": (2, 2, 300, 500),
@@ -148,7 +150,8 @@ def test_same_result_for_any_thread_count(rng, cell, batch):
 
 @pytest.mark.parametrize("cell", ["simple_rnn", "lstm"])
 def test_tall_tiles_same_result_for_any_thread_count(rng, cell):
-    """24 rows of 8-row tiles (AVX-512's deep forward product) split 12 + 12 and 8 + 8 + 8."""
+    """24 rows of 8-row tiles (AVX-512's deep forward product, and LSTM's backward one) split
+    12 + 12 and 8 + 8 + 8."""
     x = rng.standard_normal((24, 4, 20)).astype(np.float32)
     k, r, b = ref.random_weights(rng, cell, 20, 112)
     _assert_same_for_any_thread_count(cell, x, k, r, b)

@@ -213,6 +213,19 @@ const GemmConfig& step_config(int64_t batch, int64_t min_cols, int64_t stacked_k
   return rows_wide <= rows_base ? *wide : base;
 }
 
+// The micro-kernel of backward's per-step products dZ_t U^T (k = G * units deep, units
+// columns). AVX-512's 8x32 where its k x 32 B panel no longer fits L1 (k > 256) and the
+// batch is whole 8-row tiles: a panel then streams from L2 once per 8 rows rather than once
+// per 6 (on Zen 5, medians of 10-12 alternating runs: R1 LSTM, k = 512, backward 2% faster
+// than on 6x32; R2 LSTM, k = 1024, level with 4x64; R1 GRU, k = 384, level). Otherwise the
+// wider micro-kernel only when deep (R2 3-5% faster than 6x32), 6x32 below (R1 and E4 7-9%
+// faster on it than on 4x64, on Zen 4).
+const GemmConfig& back_step_config(int64_t batch, int64_t units, int64_t k) {
+  const GemmConfig* tall = kernel_table().gemm_tall;
+  if (tall && k * tall->nr > kL1PanelFloats && batch % tall->mr == 0 && units >= tall->nr) return *tall;
+  return k >= 768 ? step_config(batch, units) : *kernel_table().gemm;
+}
+
 // The time loop's row groups, which the threads take dynamically: a thread whose core
 // another process holds then hands its share to the others instead of holding up the whole
 // call (a 2-thread E3 epoch took 2.4x its 1-thread time next to one busy process). Each
@@ -497,9 +510,7 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
     return;
   }
   KERNN_CHECK(ws != nullptr, fn, ": backward needs the workspace filled by the forward call");
-  // backward's per-step products (k = G * units deep) take the wider micro-kernel only when
-  // deep: measured 3-5% faster on R2 (k = 768, 1024), 7-9% slower on R1 and E4 (k = 512, 256)
-  const GemmConfig& gc = GU >= 768 ? step_config(B, U) : *kernel_table().gemm;
+  const GemmConfig& gc = back_step_config(B, U, GU);
   const rnn::RnnKernels& rk = *kernel_table().rnn;
   const bool separate_dr = gru;  // GRU's recurrent-side gradients differ from the input side
 
