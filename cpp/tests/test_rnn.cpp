@@ -207,6 +207,45 @@ TEST(all_options_all_cells_run_and_agree_across_threads) {
   }
 }
 
+// The bias gradient comes from the weight-gradient GEMMs' column sums of dZ (and dR) when
+// they run, else from per-row sums in the loop (a frozen kernel, a C++ caller passing no
+// kernel gradient): the two agree for every cell, with and without a mask, and with only
+// the recurrent kernel's gradient asked for.
+TEST(bias_gradient_same_with_or_without_weight_gradients) {
+  struct Case { kernn::RnnCell cell; bool reset_after; };
+  const Case cases[] = {{kernn::RnnCell::simple, true}, {kernn::RnnCell::lstm, true}, {kernn::RnnCell::gru, true},
+                        {kernn::RnnCell::gru, false}};
+  for (const Case& k : cases)
+    for (int masked = 0; masked < 2; ++masked) {
+      kernn::RnnConfig cfg;
+      cfg.cell = k.cell, cfg.reset_after = k.reset_after;
+      cfg.batch = 9, cfg.steps = 7, cfg.input_size = 5, cfg.units = 11;
+      const int64_t B = 9, S = 7, I = 5, U = 11, GU = kernn::rnn_gates(k.cell) * U;
+      auto x = random_vec(size_t(B * S * I), 31), w = random_vec(size_t(I * GU), 32);
+      auto r = random_vec(size_t(U * GU), 33), b = random_vec(size_t(kernn::rnn_bias_size(cfg)), 34);
+      auto dseq = random_vec(size_t(B * S * U), 35);
+      std::vector<uint8_t> mask(size_t(B * S), 1);
+      for (int64_t bi = 0; bi < B; ++bi)
+        for (int64_t t = 0; t < bi % 4; ++t) mask[size_t(bi * S + t)] = 0;  // pre-padded rows
+      kernn::RnnInputs in;
+      in.x = x.data(), in.kernel = w.data(), in.recurrent_kernel = r.data(), in.bias = b.data();
+      if (masked) in.mask = mask.data();
+      std::vector<float> ws(size_t(kernn::rnn_workspace_size(cfg))), seq(size_t(B * S * U));
+      kernn::RnnOutputs out{seq.data(), nullptr, nullptr, nullptr};
+      kernn::rnn_forward(cfg, in, out, ws.data());
+      kernn::RnnOutputGrads dout;
+      dout.sequence = dseq.data();
+      std::vector<float> dw(w.size()), dr(r.size()), db_all(b.size()), db_none(b.size(), 7.0f), db_rec(b.size(), 7.0f);
+      kernn::rnn_backward(cfg, in, ws.data(), dout, {nullptr, dw.data(), dr.data(), db_all.data()});
+      kernn::rnn_backward(cfg, in, ws.data(), dout, {nullptr, nullptr, nullptr, db_none.data()});
+      kernn::rnn_backward(cfg, in, ws.data(), dout, {nullptr, nullptr, dr.data(), db_rec.data()});
+      for (size_t i = 0; i < b.size(); ++i) {
+        CHECK_NEAR(db_all[i], db_none[i], 1e-5);
+        CHECK_NEAR(db_rec[i], db_none[i], 1e-5);
+      }
+    }
+}
+
 TEST(bad_arguments_throw) {
   Lstm m;
   kernn::RnnConfig c = m.cfg();
