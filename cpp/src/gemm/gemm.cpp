@@ -122,9 +122,9 @@ constexpr int64_t kSmallABlock = 4096;  // floats: 16 KiB, half of a 32 KiB L1
 // pack the B block) -> ic (MC rows, pack the A block) -> jr (NR panels) -> ir (MR rows).
 // B is read in place ("direct B") when it has unit column stride and there are too few
 // rows for a packed panel to pay off: kDirectBRows rows where a panel row is whole cache
-// lines (G4, one LSTM step), or a single row tile. Otherwise a B with unit column stride is packed by the
-// first row tile of the first row block as it computes (the micro-kernel stores each B row
-// it loads), so no separate pass reads B: G4 on AVX2 1.12x, G6 1.02x faster (one core);
+// lines (G4, one LSTM step), or a single row tile. Otherwise a B with unit column stride is
+// packed by the first row tile of the first row block as it computes (the micro-kernel
+// stores each B row it loads), so no separate pass reads B: G4 on AVX2 1.12x, G6 1.02x faster (one core);
 // a transposed B and a ragged last panel are packed beforehand. A is read in place when an
 // A micro-panel would serve only one or two B panels (G8), and when threads split the
 // columns (a_shared: every thread would pack the same A) and the A block is rows of unit
@@ -170,7 +170,8 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg, bool a_shared = false)
       const bool last = pc + kc >= p.k;
       const float beta = pc == 0 ? p.beta : 1.0f;
       const float* b_blk = p.b + pc * p.b_rs + jc * p.b_cs;
-      // B's column sums: by the first row tile of each panel where B is read in place
+      // B's column sums: a first row tile adds up the B rows it loads; a transposed B, packed
+      // beforehand, is summed here
       if (p.b_sums && !direct_b && !copy_b) add_b_sums(p, pc, kc, jc, nc);
       if (!direct_b && !copy_b) {  // a transposed B: every panel packed here
         for (int64_t q = 0; q < npan; ++q)
