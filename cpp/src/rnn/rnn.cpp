@@ -749,18 +749,16 @@ void backward_rows(const RnnConfig& cfg, const RnnInputs& in, const float* ws, c
       std::memcpy(grads.recurrent_kernel, wgrad_buf + I * GU, sizeof(float) * size_t(U * GU));
     }
   } else {
-    if (x_wgrad) {
+    if (x_wgrad)
       gemm::sgemm_sum_b(Trans::yes, Trans::no, I, GU, grows, 1.0f, gXH, XW, gdZ, GU, 0.0f, grads.kernel, GU, bias_z);
-      bias_z = nullptr;
-    }
     if (grads.recurrent_kernel) {
       if (gru && !after) {
         sgemm(Trans::yes, Trans::no, U, 2 * U, grows, 1.0f, gHin, XW, gdR, GU, 0.0f, grads.recurrent_kernel, GU);
         sgemm(Trans::yes, Trans::no, U, U, grows, 1.0f, gRh, U, gdR + 2 * U, GU, 0.0f, grads.recurrent_kernel + 2 * U,
               GU);
-      } else {  // dR is dZ but for GRU
+      } else {  // dR is dZ but for GRU; dZ's sums come from the kernel's GEMM when it ran
         gemm::sgemm_sum_b(Trans::yes, Trans::no, U, GU, grows, 1.0f, gHin, XW, gdR, GU, 0.0f, grads.recurrent_kernel,
-                          GU, gru ? bias_r : bias_z);
+                          GU, gru ? bias_r : x_wgrad ? nullptr : bias_z);
       }
     }
   }
