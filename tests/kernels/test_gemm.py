@@ -216,6 +216,22 @@ def test_same_bits_for_one_and_two_threads(isa, rng, m, n, k):
     _check(r1, ref.gemm(a, b, bias=bias, activation_name="tanh"), k)
 
 
+# A weight gradient's transposed A (X^T dY): two threads splitting the columns read it in
+# place (161 rows end in a short row tile; 768 is the most rows read that way), or pack it
+# (800 rows; a row stride of 1024 floats, where A is a view)
+@pytest.mark.parametrize("m,n,k,lda", [(161, 512, 700, 161), (768, 1024, 96, 768), (800, 1024, 96, 800),
+                                       (300, 512, 300, 1024)], ids=str)
+def test_transposed_a_same_bits_for_one_and_two_threads(isa, rng, m, n, k, lda):
+    a = rng.standard_normal((k, lda), dtype=np.float32)[:, :m]
+    b = rng.standard_normal((k, n), dtype=np.float32)
+    kernn.set_num_threads(1)
+    r1 = kernn.ops.matmul(a, b, transpose_a=True)
+    kernn.set_num_threads(2)
+    r2 = kernn.ops.matmul(a, b, transpose_a=True)
+    assert np.array_equal(r1, r2)
+    _check(r2, ref.gemm(a, b, transpose_a=True), k)
+
+
 # columns past the last whole panel of a wide tile (AVX2 4x24: n % 24 of 8 or 16 run as
 # 16-column panels, with whole 24-column panels given back until they divide) with every
 # part of the epilogue, and a strided C

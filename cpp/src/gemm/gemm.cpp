@@ -117,6 +117,7 @@ void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
 constexpr int64_t kDirectBRows = 48;
 constexpr int kFloatsPerLine = 16;
 constexpr int64_t kSmallABlock = 4096;  // floats: 16 KiB, half of a 32 KiB L1
+constexpr int64_t kSharedAtRows = 768;
 
 // The blocked product on one thread (BLIS's five loops): jc (NC columns) -> pc (KC of k,
 // pack the B block) -> ic (MC rows, pack the A block) -> jr (NR panels) -> ir (MR rows).
@@ -127,11 +128,18 @@ constexpr int64_t kSmallABlock = 4096;  // floats: 16 KiB, half of a 32 KiB L1
 // stores each B row it loads), so no separate pass reads B: G4 on AVX2 1.12x, G6 1.02x faster (one core);
 // a transposed B and a ragged last panel are packed beforehand. A is read in place when an
 // A micro-panel would serve only one or two B panels (G8), and when threads split the
-// columns (a_shared: every thread would pack the same A) and the A block is rows of unit
-// stride within 16 KiB, half of L1: G4 on two threads, AVX2 23.5 -> 22.2 us, AVX-512
-// level at 19.4 (medians of 9 paired runs); the copy was the slow part, the first thread's
-// pack_a taking 8-10% of its time instead of 0.6% (perf) in some heap layouts. One core
-// keeps packing: in place, 32x512x128 is 1.02x and 8x512x512 1.03x slower.
+// columns (a_shared: every thread would pack the same A) and either
+// - the A block is rows of unit stride within 16 KiB, half of L1: G4 on two threads, AVX2
+//   23.5 -> 22.2 us, AVX-512 level at 19.4 (medians of 9 paired runs); the copy was the
+//   slow part, the first thread's pack_a taking 8-10% of its time instead of 0.6% (perf) in
+//   some heap layouts. One core keeps packing: in place, 32x512x128 is 1.02x and 8x512x512
+//   1.03x slower;
+// - or A is transposed (a weight gradient X^T dY), of at most kSharedAtRows rows, with a
+//   row stride that is not a multiple of 4 KiB. On Zen 5, two threads, in place against
+//   packed: AVX-512 128x512x1600 1.05x, 160x512x1600 (R1's LSTM weight gradient) 1.02x,
+//   384x1024x6400 1.05x, 640^3 1.07x, 768^3 1.06x faster, 512^3 and 384x384x6400 level;
+//   AVX2 1.02-1.04x faster. From 960 rows it was 1-2.5% slower, 1024^3 (4 KiB stride) 4.5%.
+// A config with needs_packed_a (the scalar one) always packs.
 void gemm_serial(const Problem& p, const GemmConfig& cfg, bool a_shared = false) {
   if (cfg.tail != nullptr && p.n % cfg.nr != 0) {
     // the columns past the last whole panel, plus whole panels until they divide into the
@@ -156,7 +164,8 @@ void gemm_serial(const Problem& p, const GemmConfig& cfg, bool a_shared = false)
       p.b_cs == 1 && (p.m <= MR || (p.m <= kDirectBRows && NR % kFloatsPerLine == 0));
   const bool copy_b = p.b_cs == 1 && !direct_b;  // full panels packed by the first row tile
   const bool small_a = p.a_cs == 1 && MC * kc_max <= kSmallABlock;
-  const bool do_pack_a = ceil_div(nc_max, NR) > 4 && !(a_shared && small_a);
+  const bool shared_at = p.a_rs == 1 && p.m <= kSharedAtRows && p.a_cs % 1024 != 0;
+  const bool do_pack_a = cfg.needs_packed_a || (ceil_div(nc_max, NR) > 4 && !(a_shared && (small_a || shared_at)));
   float* bpack = workspace(WorkspaceSlot::gemm_b, size_t(kc_max) * size_t(direct_b ? NR : ceil_div(nc_max, NR) * NR));
   float* apack = do_pack_a ? workspace(WorkspaceSlot::gemm_a, size_t(MC) * size_t(kc_max)) : nullptr;
   const bool epi_on = has_epilogue(p);

@@ -47,6 +47,9 @@ struct GemmConfig {
   /// when nr does not divide a product's columns: the config for the last ones (narrower
   /// panels, same kc so every C element is summed in the same order), or nullptr
   const GemmConfig* tail = nullptr;
+  /// the micro-kernel is far slower on an A read in place than on a packed one (the scalar
+  /// 4x4: 3x on a transposed A), so the driver always packs A for it
+  bool needs_packed_a = false;
 };
 
 /// Pack rows [0, m) x cols [0, k) of a strided A into MR-row panels: panel r holds

@@ -13,7 +13,7 @@ namespace kernn::scalar {
 
 const gemm::GemmConfig& gemm_config() {
   static const gemm::GemmConfig config{sgemm_ukernel_tpl<4, 4>, sgemm_rows_tpl<4, 4>, 4, 4 * V::W, 64, 256, 1024,
-                                       "sgemm_ukernel_4x4", 4};
+                                       "sgemm_ukernel_4x4", 4, nullptr, true};
   return config;
 }
 
