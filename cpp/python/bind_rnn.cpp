@@ -2,6 +2,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <vector>
@@ -89,6 +90,16 @@ py::object none_or(bool want, std::initializer_list<py::ssize_t> shape) {
   return py::array_t<float>(std::vector<py::ssize_t>(shape));
 }
 
+// A fresh float32 array of n floats whose data starts on a 64-byte line: a view into one 16
+// floats longer (NumPy aligns to 16 bytes, which split every vector load and store of the
+// recurrent workspace's rows across two cache lines; R1 LSTM 0.6-0.9% faster aligned).
+py::object aligned_floats(py::ssize_t n) {
+  py::array_t<float> base(std::vector<py::ssize_t>{n + 16});
+  const auto misalign = reinterpret_cast<uintptr_t>(base.data()) % 64;
+  const py::ssize_t off = py::ssize_t((64 - misalign) % 64 / sizeof(float));
+  return base[py::slice(off, off + n, 1)];
+}
+
 float* ptr(const py::object& o) { return o.is_none() ? nullptr : static_cast<float*>(o.cast<py::array>().mutable_data()); }
 
 }  // namespace
@@ -114,7 +125,7 @@ void bind_rnn(py::module_& m) {
             View w = view_of(workspace.cast<py::array>(), kFn, "workspace", 1, true);
             if (w.dim(0) >= ws_size && (w.dim(0) <= 1 || w.stride(0) == 1)) ws = workspace;
           }
-          if (ws.is_none()) ws = py::array_t<float>(std::vector<py::ssize_t>{ws_size});
+          if (ws.is_none()) ws = aligned_floats(ws_size);
         }
         RnnOutputs out{ptr(seq), ptr(last), ptr(h), ptr(cc)};
         float* wsp = ptr(ws);

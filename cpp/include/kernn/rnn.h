@@ -88,7 +88,9 @@ int64_t rnn_bias_size(const RnnConfig& cfg);
 
 /// Floats of workspace that rnn_forward fills for rnn_backward (the gate activations and
 /// states of every step): batch * steps * (G * units + 2 * units + input_size), plus
-/// 2 * units (LSTM) or units (GRU) per row. Never throws (cfg is checked by the kernels).
+/// 2 * units (LSTM) or units (GRU) per row, each array starting a multiple of 16 floats in.
+/// A workspace aligned to 64 bytes then keeps every row of a width that is a multiple of 16
+/// in whole cache lines. Never throws (cfg is checked by the kernels).
 int64_t rnn_workspace_size(const RnnConfig& cfg);
 
 /// Runs the cell over the whole sequence: one GEMM projects the inputs of all steps

@@ -61,12 +61,18 @@ Layout layout(const RnnConfig& cfg) {
   l.G = rnn_gates(cfg.cell), l.GU = l.G * l.U, l.XW = l.I + l.U;
   const int64_t rows = l.B * l.S;
   int64_t off = 0;
-  l.z = off, off += rows * l.GU;
-  l.hs = off, off += rows * l.U;
-  l.xh = off, off += rows * l.XW;
+  // each array starts a whole number of 64-byte lines in
+  auto next = [&](int64_t floats) {
+    const int64_t at = off;
+    off = (off + floats + 15) / 16 * 16;
+    return at;
+  };
+  l.z = next(rows * l.GU);
+  l.hs = next(rows * l.U);
+  l.xh = next(rows * l.XW);
   l.cs = l.ac = l.rh = -1;
-  if (cfg.cell == RnnCell::lstm) l.cs = off, off += rows * l.U, l.ac = off, off += rows * l.U;
-  if (cfg.cell == RnnCell::gru) l.rh = off, off += rows * l.U;
+  if (cfg.cell == RnnCell::lstm) l.cs = next(rows * l.U), l.ac = next(rows * l.U);
+  if (cfg.cell == RnnCell::gru) l.rh = next(rows * l.U);
   l.total = off;
   return l;
 }
