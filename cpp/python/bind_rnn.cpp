@@ -85,19 +85,22 @@ Call make_call(int cell, const py::array& x, const py::array& kernel, const py::
   return c;
 }
 
-py::object none_or(bool want, std::initializer_list<py::ssize_t> shape) {
-  if (!want) return py::none();
-  return py::array_t<float>(std::vector<py::ssize_t>(shape));
-}
-
 // A fresh float32 array of n floats whose data starts on a 64-byte line: a view into one 16
 // floats longer (NumPy aligns to 16 bytes, which split every vector load and store of the
 // recurrent workspace's rows across two cache lines; R1 LSTM 0.6-0.9% faster aligned).
-py::object aligned_floats(py::ssize_t n) {
+py::array aligned_floats(py::ssize_t n) {
   py::array_t<float> base(std::vector<py::ssize_t>{n + 16});
   const auto misalign = reinterpret_cast<uintptr_t>(base.data()) % 64;
   const py::ssize_t off = py::ssize_t((64 - misalign) % 64 / sizeof(float));
   return base[py::slice(off, off + n, 1)];
+}
+
+// an aligned array of `shape` (as aligned_floats), or None
+py::object none_or(bool want, std::initializer_list<py::ssize_t> shape) {
+  if (!want) return py::none();
+  py::ssize_t n = 1;
+  for (py::ssize_t d : shape) n *= d;
+  return aligned_floats(n).reshape(std::vector<py::ssize_t>(shape));
 }
 
 float* ptr(const py::object& o) { return o.is_none() ? nullptr : static_cast<float*>(o.cast<py::array>().mutable_data()); }
@@ -164,7 +167,7 @@ void bind_rnn(py::module_& m) {
         dout.h = contiguous(d_h, "d_h", {B, U});
         dout.c = contiguous(d_c, "d_c", {B, U});
         // the two weight gradients as views of one array, so the kernel writes them with no copy
-        py::array_t<float> dkr(std::vector<py::ssize_t>{I + U, GU});
+        py::object dkr = none_or(true, {I + U, GU});
         py::object dx = none_or(input_grad, {B, S, I}), dk = dkr[py::slice(0, I, 1)], dr = dkr[py::slice(I, I + U, 1)];
         py::object db = py::none();
         if (!bias.is_none()) db = py::array_t<float>(bias.cast<py::array>().request().shape);
