@@ -117,7 +117,7 @@ void scale_only(const Problem& p, const GemmConfig& cfg, int nt) {
 constexpr int64_t kDirectBRows = 48;
 constexpr int kFloatsPerLine = 16;
 constexpr int64_t kSmallABlock = 4096;  // floats: 16 KiB, half of a 32 KiB L1
-constexpr int64_t kSharedAtRows = 768;
+constexpr int64_t kSharedAtRows = 768;  // most rows of a transposed A read in place (below)
 
 // The blocked product on one thread (BLIS's five loops): jc (NC columns) -> pc (KC of k,
 // pack the B block) -> ic (MC rows, pack the A block) -> jr (NR panels) -> ir (MR rows).
