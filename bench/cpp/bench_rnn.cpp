@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -67,7 +68,12 @@ int main(int argc, char** argv) {
         };
         auto x = rnd(w.batch * w.steps * w.features), k = rnd(w.features * gu), u = rnd(w.units * gu);
         auto b = rnd(kernn::rnn_bias_size(cfg));
-        std::vector<float> ws(static_cast<size_t>(kernn::rnn_workspace_size(cfg)));
+        // the workspace on a 64-byte line, as the Python binding allocates it (its rows are then
+        // whole cache lines; a std::vector's 16-byte alignment splits their vectors)
+        const size_t ws_bytes = (static_cast<size_t>(kernn::rnn_workspace_size(cfg)) * sizeof(float) + 63) / 64 * 64;
+        std::unique_ptr<float, decltype(&std::free)> ws(static_cast<float*>(std::aligned_alloc(64, ws_bytes)),
+                                                        &std::free);
+        if (!ws) return 1;
         std::vector<float> last(static_cast<size_t>(w.batch * w.units));
         std::vector<float> dx(x.size()), dk(k.size()), du(u.size()), db(b.size()), dlast(last.size(), 1.0f);
         kernn::RnnInputs in;
@@ -82,10 +88,10 @@ int main(int argc, char** argv) {
         time_it(reps, [&] { kernn::rnn_forward(cfg, in, out, nullptr); }, med, best);
         std::printf("%-4s %-7s %-7s %-9s %10.3f %10.3f %8.1f\n", w.id, cell_names[ci], kernn::isa_name(isa),
                     "forward", med * 1e3, best * 1e3, flops / best * 1e-9);
-        time_it(reps, [&] { kernn::rnn_forward(cfg, in, out, ws.data()); }, med, best);
+        time_it(reps, [&] { kernn::rnn_forward(cfg, in, out, ws.get()); }, med, best);
         std::printf("%-4s %-7s %-7s %-9s %10.3f %10.3f %8.1f\n", w.id, cell_names[ci], kernn::isa_name(isa),
                     "fwd_train", med * 1e3, best * 1e3, flops / best * 1e-9);
-        time_it(reps, [&] { kernn::rnn_backward(cfg, in, ws.data(), dout, g); }, med, best);
+        time_it(reps, [&] { kernn::rnn_backward(cfg, in, ws.get(), dout, g); }, med, best);
         std::printf("%-4s %-7s %-7s %-9s %10.3f %10.3f %8.1f\n", w.id, cell_names[ci], kernn::isa_name(isa),
                     "backward", med * 1e3, best * 1e3, 2 * flops / best * 1e-9);
       }
