@@ -292,14 +292,14 @@ int threads_for(const Problem& p) {
 }
 
 void run(const Problem& p, int nt) {
-  if (p.m == 0 || p.n == 0) return;
+  if (p.n == 0) return;
   const KernelTable& kt = kernel_table();
   const bool wide = p.n > kt.gemm_wide_above;
   const GemmConfig& cfg = wide && kt.gemm_few_rows && p.m <= kt.gemm_few_rows_max ? *kt.gemm_few_rows
                           : wide                                                ? *kt.gemm_wide
                           : p.n <= kt.gemm_narrow->nr                           ? *kt.gemm_narrow
                                                                                 : *kt.gemm;
-  if (p.k == 0 || p.alpha == 0.0f) {
+  if (p.m == 0 || p.k == 0 || p.alpha == 0.0f) {  // no product to run: B's column sums alone, C scaled
     if (p.b_sums) b_sums_only(p, cfg);
     return scale_only(p, cfg, nt);
   }
@@ -352,7 +352,6 @@ void sgemm_impl(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, f
   check_pointers("sgemm", m, n, k, alpha, a, b, c);
   Problem p{m, n, k, alpha, a, ta ? 1 : lda, ta ? lda : 1, b, tb ? 1 : ldb, tb ? ldb : 1,
             beta, c, ldc, 1, ep.bias, ep.bias_stride, ep.activation, b_sums};
-  if (m == 0 && b_sums) b_sums_only(p, *kernel_table().gemm);  // no product to run: the sums alone
   run(p, threads_for(p));
 }
 
